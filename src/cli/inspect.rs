@@ -1,0 +1,235 @@
+//! `wirebench inspect FILE...`: a readable summary, the full WIT (`--wit`) or JSON (`--json`).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::output::{print_error, print_json};
+use crate::model::{Component, InterfaceInfo, Kind, WorldItemInfo};
+use crate::util::sanitize::sanitize;
+
+/// Arguments of `wirebench inspect`.
+#[derive(Debug, Args)]
+pub struct InspectCommand {
+    /// `.wasm` files (components or core modules) to describe.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print the component's whole WIT document instead of the summary.
+    #[arg(long, conflicts_with = "json")]
+    pub wit: bool,
+    /// Print JSON (documented in docs/json.md): one object for one file, an array for several.
+    #[arg(long)]
+    pub json: bool,
+    /// Expand WASI imports too (by default they are listed one line each).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl InspectCommand {
+    pub fn exec(self) -> Result<ExitCode> {
+        let mut decoded = Vec::new();
+        let mut failed = false;
+        for file in &self.files {
+            match Component::from_file(file) {
+                Ok(c) => decoded.push(c),
+                Err(e) => {
+                    print_error(&e.into());
+                    failed = true;
+                }
+            }
+        }
+        if self.json {
+            match decoded.as_slice() {
+                [one] if self.files.len() == 1 => print_json(one)?,
+                many => print_json(&many)?,
+            }
+        } else {
+            let mut out = String::new();
+            for (i, c) in decoded.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                if self.wit {
+                    out.push_str(&wit_text(c));
+                } else {
+                    out.push_str(&summary(c, self.verbose));
+                }
+            }
+            print!("{}", sanitize(&out));
+        }
+        Ok(if failed {
+            ExitCode::from(super::EXIT_FAILURE)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+}
+
+/// The WIT document of a component, or a note for core modules without embedded WIT.
+pub fn wit_text(c: &Component) -> String {
+    if c.wit.is_empty() {
+        format!("// `{}` is a {} with no WIT (core imports/exports only)\n", c.name, c.kind)
+    } else {
+        c.wit.clone()
+    }
+}
+
+/// The human summary printed by `inspect`.
+pub fn summary(c: &Component, verbose: bool) -> String {
+    let mut s = String::new();
+    let file = c
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| c.name.clone());
+    let _ = writeln!(s, "{file}");
+    let _ = writeln!(s, "  kind:    {}", describe_kind(c));
+    let _ = writeln!(s, "  size:    {} ({} bytes)", human_size(c.size), c.size);
+    let _ = writeln!(s, "  sha256:  {}", c.sha256);
+    if let Some(world) = &c.world {
+        let _ = writeln!(s, "  world:   {world}");
+    }
+    if let Some(core) = &c.core {
+        if c.imports.is_empty() && c.exports.is_empty() {
+            let _ = writeln!(s, "\ncore imports ({}):", core.imports.len());
+            for i in &core.imports {
+                let _ = writeln!(s, "  {} {}.{}", i.kind, i.module, i.name);
+            }
+            let _ = writeln!(s, "\ncore exports ({}):", core.exports.len());
+            for e in &core.exports {
+                let _ = writeln!(s, "  {} {}", e.kind, e.name);
+            }
+            if core.wasi_p1.is_some() {
+                let _ = writeln!(
+                    s,
+                    "\nhint: `wirebench adapt {file} -o out.wasm` turns it into a component"
+                );
+            }
+            return s;
+        }
+    }
+    section(&mut s, "imports", &c.imports, verbose);
+    section(&mut s, "exports", &c.exports, verbose);
+    s
+}
+
+fn describe_kind(c: &Component) -> String {
+    match (c.kind, c.core.as_ref().and_then(|m| m.wasi_p1)) {
+        (Kind::CoreModule, Some(k)) => {
+            format!("core module (WASI preview 1 {})", serde_plain(&k))
+        }
+        (Kind::CoreModule, None) => "core module".into(),
+        (Kind::Component, _) => "component".into(),
+    }
+}
+
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn section(s: &mut String, title: &str, items: &[WorldItemInfo], verbose: bool) {
+    let _ = writeln!(s, "\n{title} ({}):", items.len());
+    if items.is_empty() {
+        let _ = writeln!(s, "  (none)");
+    }
+    for item in items {
+        match item {
+            WorldItemInfo::Interface(i) if i.is_wasi() && !verbose => {
+                let _ = writeln!(
+                    s,
+                    "  {}  ({} functions, {} types; host-provided)",
+                    i.name,
+                    i.functions.len(),
+                    i.types.len()
+                );
+            }
+            WorldItemInfo::Interface(i) => interface(s, i),
+            WorldItemInfo::Function(f) => {
+                docs(s, f.docs.as_deref(), "  ");
+                let _ = writeln!(s, "  {}", f.signature);
+            }
+            WorldItemInfo::Type(t) => {
+                let _ = writeln!(s, "  {}", indent(&t.definition, "  "));
+            }
+        }
+    }
+}
+
+fn interface(s: &mut String, i: &InterfaceInfo) {
+    let _ = writeln!(s, "  {}", i.name);
+    for t in &i.types {
+        // Resources list their methods themselves; other types are shown as defined.
+        docs(s, t.docs.as_deref(), "    ");
+        let _ = writeln!(s, "    {}", indent(&t.definition, "    "));
+    }
+    for f in i.functions.iter().filter(|f| f.resource.is_none()) {
+        docs(s, f.docs.as_deref(), "    ");
+        let _ = writeln!(s, "    {}", f.signature);
+    }
+}
+
+fn docs(s: &mut String, docs: Option<&str>, pad: &str) {
+    for line in docs.unwrap_or_default().lines() {
+        let _ = writeln!(s, "{pad}/// {line}");
+    }
+}
+
+fn indent(text: &str, pad: &str) -> String {
+    text.replace('\n', &format!("\n{pad}"))
+}
+
+/// `58.3 KiB`, `1.2 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Until the TUI lands: inspect the given paths (or the bundled samples).
+pub fn demo(paths: &[PathBuf]) -> Result<ExitCode> {
+    let files = if paths.is_empty() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples");
+        let mut v: Vec<_> = std::fs::read_dir(&dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        paths.to_vec()
+    };
+    InspectCommand {
+        files,
+        wit: false,
+        json: false,
+        verbose: false,
+    }
+    .exec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(12), "12 B");
+        assert_eq!(human_size(2048), "2.0 KiB");
+        assert_eq!(human_size(3 * 1024 * 1024 + 1), "3.0 MiB");
+    }
+}

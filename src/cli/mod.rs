@@ -1,0 +1,77 @@
+//! The command line: one file per subcommand, each a clap `Args` struct with `exec`.
+
+mod inspect;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use output::print_error;
+
+/// Exit status of a failed command (bad input, failed operation).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of a command line that clap rejects.
+pub const EXIT_USAGE: u8 = 2;
+
+/// A terminal workbench for WebAssembly components: see, wire, run and hot-reload them.
+#[derive(Debug, Parser)]
+#[command(name = "wirebench", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Files or directories to open in the workbench (default: the bundled demo workspace).
+    pub paths: Vec<PathBuf>,
+    /// Write a debug log to this file (the TUI never logs to the screen).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+}
+
+/// The headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a component's kind, size, hash, world, imports and exports (or its full WIT).
+    Inspect(inspect::InspectCommand),
+}
+
+/// Parses the process arguments, runs the command and maps errors to exit codes.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    if let Some(path) = &cli.log {
+        if let Err(e) = output::init_log(path) {
+            print_error(&e);
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
+    let result = match cli.command {
+        Some(Command::Inspect(cmd)) => cmd.exec(),
+        None => inspect::demo(&cli.paths),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            print_error(&e);
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn verify_cli() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,13 @@
+//! wirebench: a terminal workbench for WebAssembly components — see, wire, run and reload them.
+//!
+//! Data flows one way (see `docs/architecture.md`):
+//! `model` (bytes → immutable description) → `workspace` (components, plugs, grants)
+//! → `compose` (wac-graph encoding, `.wac`) and `runtime` (wasmtime sessions on a worker)
+//! → `cli` (headless commands) and `tui` (the interactive workbench).
+
+pub mod cli;
+pub mod compose;
+pub mod model;
+pub mod runtime;
+pub mod util;
+pub mod workspace;

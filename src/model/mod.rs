@@ -1,0 +1,250 @@
+//! Pure data decoded from a `.wasm`: kind, world, imports, exports, signatures, types and WIT.
+//!
+//! A [`Component`] is immutable once decoded and shared as `Arc<Component>` by the workspace,
+//! the composer, the runtime and the UI. Nothing here does I/O except [`Component::from_file`].
+
+pub mod compat;
+mod core_module;
+mod decode;
+mod error;
+pub mod synth;
+pub mod wit;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use compat::Mismatch;
+pub use core_module::{CoreImport, CoreModuleInfo, WasiP1Kind};
+pub use error::DecodeError;
+
+/// What a `.wasm` file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A Component Model component (WASI P2 and later).
+    Component,
+    /// A core WebAssembly module (e.g. a WASI P1 "lone wolf" binary).
+    CoreModule,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Component => "component",
+            Kind::CoreModule => "core module",
+        })
+    }
+}
+
+/// A decoded `.wasm` file and everything wirebench knows about its interface.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// Display name: the file stem, or the name given by the caller.
+    pub name: String,
+    /// Where it was read from, when it came from a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    pub kind: Kind,
+    /// Size of the binary in bytes.
+    pub size: u64,
+    /// Lower-case hex sha256 of the binary.
+    pub sha256: String,
+    /// The world the component targets, as decoded (`root:component/root` for binaries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub world: Option<String>,
+    pub imports: Vec<WorldItemInfo>,
+    pub exports: Vec<WorldItemInfo>,
+    /// Set for core modules: their raw imports/exports and WASI P1 classification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core: Option<CoreModuleInfo>,
+    /// The whole WIT document (main package plus the packages it references).
+    pub wit: String,
+    /// The decoded binary and WIT, for composition, type checks and instantiation.
+    #[serde(skip)]
+    pub decoded: Option<Arc<Decoded>>,
+}
+
+/// The raw material behind a [`Component`], kept for the composer and the runtime.
+#[derive(Debug)]
+pub struct Decoded {
+    pub bytes: Arc<[u8]>,
+    pub resolve: wit_parser::Resolve,
+    pub world: wit_parser::WorldId,
+}
+
+/// One import or export of a world.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "item", rename_all = "kebab-case")]
+pub enum WorldItemInfo {
+    Interface(InterfaceInfo),
+    Function(FunctionInfo),
+    Type(TypeInfo),
+}
+
+impl WorldItemInfo {
+    /// The name the item is imported or exported under (`neon:kv-store/store@1.0.0`, `run`).
+    pub fn name(&self) -> &str {
+        match self {
+            WorldItemInfo::Interface(i) => &i.name,
+            WorldItemInfo::Function(f) => &f.name,
+            WorldItemInfo::Type(t) => &t.name,
+        }
+    }
+
+    pub fn as_interface(&self) -> Option<&InterfaceInfo> {
+        match self {
+            WorldItemInfo::Interface(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// An interface: a named instance of functions and types.
+#[derive(Debug, Clone, Serialize)]
+pub struct InterfaceInfo {
+    /// Full name, e.g. `neon:kv-store/store@1.0.0`; a plain name for inline interfaces.
+    pub name: String,
+    /// Package with version, e.g. `neon:kv-store@1.0.0`, when the interface has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+    pub types: Vec<TypeInfo>,
+    pub functions: Vec<FunctionInfo>,
+}
+
+impl InterfaceInfo {
+    /// The name without package and version (`store`).
+    pub fn short_name(&self) -> &str {
+        short_interface_name(&self.name)
+    }
+
+    /// True for the interfaces a WASI host provides (`wasi:*`).
+    pub fn is_wasi(&self) -> bool {
+        self.name.starts_with("wasi:")
+    }
+
+    pub fn function(&self, name: &str) -> Option<&FunctionInfo> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+}
+
+/// `neon:kv-store/store@1.0.0` → `store`.
+pub fn short_interface_name(full: &str) -> &str {
+    let no_ver = full.split('@').next().unwrap_or(full);
+    no_ver.rsplit('/').next().unwrap_or(no_ver)
+}
+
+/// `neon:kv-store/store@1.0.0` → `neon:kv-store/store` (the part `wac plug` matches on first).
+pub fn unversioned_interface_name(full: &str) -> &str {
+    full.split('@').next().unwrap_or(full)
+}
+
+/// How a function relates to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FunctionKind {
+    Freestanding,
+    Constructor,
+    Method,
+    Static,
+}
+
+/// A function with its signature in WIT syntax.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionInfo {
+    /// The component-level name (`get`, `[method]counter.increment`).
+    pub name: String,
+    /// The name as written inside WIT (`get`, `increment`).
+    pub item_name: String,
+    pub kind: FunctionKind,
+    /// The resource a constructor/method/static belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(rename = "async", skip_serializing_if = "std::ops::Not::not")]
+    pub is_async: bool,
+    pub params: Vec<ParamInfo>,
+    /// The result type in WIT syntax, if the function returns a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// The WIT line: `get: func(key: string) -> result<option<string>, string>`.
+    pub signature: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+}
+
+impl FunctionInfo {
+    /// How a user names it in a call: `get`, `counter.increment`, `[constructor]counter`.
+    pub fn call_name(&self) -> String {
+        match (&self.kind, &self.resource) {
+            (FunctionKind::Freestanding, _) | (_, None) => self.name.clone(),
+            (FunctionKind::Constructor, Some(r)) => format!("{r}.new"),
+            (_, Some(r)) => format!("{r}.{}", self.item_name),
+        }
+    }
+}
+
+/// A function parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamInfo {
+    pub name: String,
+    /// Type in WIT syntax.
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// A named type definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeInfo {
+    pub name: String,
+    /// `record`, `variant`, `enum`, `flags`, `resource`, `type` (alias or `use`), …
+    pub kind: String,
+    /// The definition in WIT syntax, possibly several lines.
+    pub definition: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+}
+
+impl Component {
+    /// Decodes a binary held in memory; `name` is how the component is shown.
+    pub fn from_bytes(name: &str, bytes: impl Into<Arc<[u8]>>) -> Result<Self, DecodeError> {
+        decode::decode(name, None, bytes.into())
+    }
+
+    /// Reads and decodes a file, refusing non-files, huge files and non-wasm content.
+    pub fn from_file(path: &Path) -> Result<Self, DecodeError> {
+        let bytes = crate::util::fsio::read_wasm_file(path)?;
+        let name = component_name_for(path);
+        decode::decode(&name, Some(path.to_path_buf()), bytes.into())
+    }
+
+    /// Every interface import, in declaration order.
+    pub fn imported_interfaces(&self) -> impl Iterator<Item = &InterfaceInfo> {
+        self.imports.iter().filter_map(WorldItemInfo::as_interface)
+    }
+
+    /// Every interface export, in declaration order.
+    pub fn exported_interfaces(&self) -> impl Iterator<Item = &InterfaceInfo> {
+        self.exports.iter().filter_map(WorldItemInfo::as_interface)
+    }
+
+    /// The binary this was decoded from, if it was kept.
+    pub fn bytes(&self) -> Option<&Arc<[u8]>> {
+        self.decoded.as_ref().map(|d| &d.bytes)
+    }
+}
+
+/// The display name for a file: its stem (`kv-store.wasm` → `kv-store`).
+pub fn component_name_for(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Hex sha256 of a byte slice.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
