@@ -1,7 +1,12 @@
 //! The command line: one file per subcommand, each a clap `Args` struct with `exec`.
 
+mod call;
+mod check;
+mod compose;
+mod graph;
 mod inspect;
 mod output;
+mod plug;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,10 +15,17 @@ use clap::{Parser, Subcommand};
 
 pub use output::print_error;
 
+/// The text `wirebench inspect` prints for one component (used by benches and the TUI).
+pub fn inspect_summary(c: &crate::model::Component) -> String {
+    inspect::summary(c, false)
+}
+
 /// Exit status of a failed command (bad input, failed operation).
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status of a command line that clap rejects.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status of `check` when the composition is not complete (see docs/exit-codes.md).
+pub const EXIT_INCOMPLETE: u8 = 3;
 
 /// A terminal workbench for WebAssembly components: see, wire, run and hot-reload them.
 #[derive(Debug, Parser)]
@@ -33,6 +45,17 @@ pub struct Cli {
 pub enum Command {
     /// Show a component's kind, size, hash, world, imports and exports (or its full WIT).
     Inspect(inspect::InspectCommand),
+    /// Plug components' exports into a socket's imports and write the composed component
+    /// (`wac plug`, including chains of plugs).
+    Plug(plug::PlugCommand),
+    /// Compose a WAC document into one component, packages from local files (`wac compose`).
+    Compose(compose::ComposeCommand),
+    /// Print the wiring of components as a graph: DOT, Mermaid or JSON.
+    Graph(graph::GraphCommand),
+    /// Report unsatisfied imports, ambiguous providers and mismatches; exit 3 if incomplete.
+    Check(check::CheckCommand),
+    /// Call functions of a component or wired workspace on one live instance, in WAVE.
+    Call(call::CallCommand),
 }
 
 /// Parses the process arguments, runs the command and maps errors to exit codes.
@@ -56,6 +79,11 @@ pub fn main() -> ExitCode {
     }
     let result = match cli.command {
         Some(Command::Inspect(cmd)) => cmd.exec(),
+        Some(Command::Plug(cmd)) => cmd.exec(),
+        Some(Command::Compose(cmd)) => cmd.exec(),
+        Some(Command::Graph(cmd)) => cmd.exec(),
+        Some(Command::Check(cmd)) => cmd.exec(),
+        Some(Command::Call(cmd)) => cmd.exec(),
         None => inspect::demo(&cli.paths),
     };
     match result {

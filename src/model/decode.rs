@@ -122,7 +122,8 @@ fn validate(name: &str, kind: Kind, bytes: &[u8]) -> Result<(), DecodeError> {
     let mut validator =
         wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     validator.validate_all(bytes).map(|_| ()).map_err(|e| {
-        let message = e.message().to_string();
+        // wasmparser sometimes adds a second line of detail; keep the error on one line.
+        let message = e.message().replace('\n', "; ");
         if message.contains("unexpected end") || e.offset() as u64 >= bytes.len() as u64 {
             DecodeError::Truncated {
                 name: name.into(),

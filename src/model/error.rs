@@ -53,7 +53,7 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
             }
             out.push_str(": ");
         }
-        out.push_str(text.lines().next().unwrap_or_default());
+        out.push_str(&text.replace('\n', "; "));
     }
     out
 }

@@ -66,9 +66,5 @@ mod tests {
             store.function("get").unwrap().signature,
             "get: func(key: string) -> result<option<string>, string>"
         );
-        assert_eq!(
-            store.function("get").unwrap().docs.as_deref(),
-            Some("Retrieve a value from the grid")
-        );
     }
 }

@@ -7,6 +7,27 @@ use wit_parser::{
     Function, FunctionKind, Handle, Interface, Resolve, Type, TypeDefKind, TypeId, TypeOwner,
 };
 
+/// Writes a WIT identifier, escaping keywords with `%` as `WitPrinter` does (`%flags`).
+pub fn ident(name: &str) -> std::borrow::Cow<'_, str> {
+    if is_keyword(name) {
+        format!("%{name}").into()
+    } else {
+        name.into()
+    }
+}
+
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "use" | "type" | "func" | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
+            | "f32" | "f64" | "float32" | "float64" | "char" | "resource" | "record" | "flags"
+            | "variant" | "enum" | "bool" | "string" | "option" | "result" | "future" | "stream"
+            | "list" | "own" | "borrow" | "_" | "as" | "from" | "static" | "interface" | "tuple"
+            | "world" | "import" | "export" | "package" | "with" | "include" | "constructor"
+            | "error-context" | "async" | "map"
+    )
+}
+
 /// Renders a type reference the way it is written in WIT (`list<option<string>>`, `borrow<r>`).
 pub fn type_name(resolve: &Resolve, ty: &Type) -> String {
     let mut out = String::new();
@@ -38,7 +59,7 @@ fn push_type_name(resolve: &Resolve, ty: &Type, out: &mut String) {
 fn push_typedef_ref(resolve: &Resolve, id: TypeId, out: &mut String) {
     let def = &resolve.types[id];
     match &def.name {
-        Some(name) => out.push_str(name),
+        Some(name) => out.push_str(&ident(name)),
         None => push_kind(resolve, &def.kind, out),
     }
 }
@@ -134,7 +155,7 @@ pub fn func_params_and_result(resolve: &Resolve, func: &Function) -> String {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&p.name);
+        out.push_str(&ident(&p.name));
         out.push_str(": ");
         push_type_name(resolve, &p.ty, &mut out);
     }
@@ -151,7 +172,7 @@ pub fn func_params_and_result(resolve: &Resolve, func: &Function) -> String {
 /// `constructor(start: s64)`, `merge: static func(a: borrow<counter>) -> counter`.
 pub fn func_signature(resolve: &Resolve, func: &Function) -> String {
     let sig = func_params_and_result(resolve, func);
-    let item = func.item_name();
+    let item = ident(func.item_name());
     match func.kind {
         FunctionKind::Constructor(_) => format!("constructor{sig}"),
         FunctionKind::Static(_) | FunctionKind::StaticGetter(_) | FunctionKind::StaticSetter(_) => {
@@ -175,7 +196,7 @@ pub fn func_resource(resolve: &Resolve, func: &Function) -> Option<String> {
 /// The multi-line WIT definition of a named type (`record point {\n  x: s32,\n}`).
 pub fn typedef_wit(resolve: &Resolve, id: TypeId, iface: Option<&Interface>) -> String {
     let def = &resolve.types[id];
-    let name = def.name.as_deref().unwrap_or("_");
+    let name = ident(def.name.as_deref().unwrap_or("_"));
     let block = |keyword: &str, lines: Vec<String>| {
         if lines.is_empty() {
             return format!("{keyword} {name} {{}}");
@@ -194,7 +215,7 @@ pub fn typedef_wit(resolve: &Resolve, id: TypeId, iface: Option<&Interface>) -> 
             "record",
             r.fields
                 .iter()
-                .map(|f| format!("{}: {},", f.name, type_name(resolve, &f.ty)))
+                .map(|f| format!("{}: {},", ident(&f.name), type_name(resolve, &f.ty)))
                 .collect(),
         ),
         TypeDefKind::Variant(v) => block(
@@ -202,18 +223,18 @@ pub fn typedef_wit(resolve: &Resolve, id: TypeId, iface: Option<&Interface>) -> 
             v.cases
                 .iter()
                 .map(|c| match &c.ty {
-                    Some(t) => format!("{}({}),", c.name, type_name(resolve, t)),
-                    None => format!("{},", c.name),
+                    Some(t) => format!("{}({}),", ident(&c.name), type_name(resolve, t)),
+                    None => format!("{},", ident(&c.name)),
                 })
                 .collect(),
         ),
         TypeDefKind::Enum(e) => block(
             "enum",
-            e.cases.iter().map(|c| format!("{},", c.name)).collect(),
+            e.cases.iter().map(|c| format!("{},", ident(&c.name))).collect(),
         ),
         TypeDefKind::Flags(f) => block(
             "flags",
-            f.flags.iter().map(|c| format!("{},", c.name)).collect(),
+            f.flags.iter().map(|c| format!("{},", ident(&c.name))).collect(),
         ),
         TypeDefKind::Resource => {
             let methods = iface
@@ -234,11 +255,17 @@ pub fn typedef_wit(resolve: &Resolve, id: TypeId, iface: Option<&Interface>) -> 
         }
         TypeDefKind::Type(Type::Id(target)) if is_foreign_use(resolve, id, *target) => {
             let t = &resolve.types[*target];
-            let from = match t.owner {
-                TypeOwner::Interface(i) => resolve.id_of(i).unwrap_or_else(|| "_".into()),
+            let from = match (t.owner, def.owner) {
+                // Within one package WIT names the interface alone, as `WitPrinter` does.
+                (TypeOwner::Interface(i), TypeOwner::Interface(own))
+                    if resolve.interfaces[i].package == resolve.interfaces[own].package =>
+                {
+                    resolve.interfaces[i].name.clone().unwrap_or_else(|| "_".into())
+                }
+                (TypeOwner::Interface(i), _) => resolve.id_of(i).unwrap_or_else(|| "_".into()),
                 _ => "_".into(),
             };
-            let tname = t.name.as_deref().unwrap_or("_");
+            let tname = ident(t.name.as_deref().unwrap_or("_"));
             if tname == name {
                 format!("use {from}.{{{name}}};")
             } else {
@@ -366,8 +393,8 @@ mod tests {
              interface b { use a.{r}; use a.{r as q}; f: func(x: q) -> r; }",
         );
         let b = iface(&r, pkg, "b");
-        assert_eq!(typedef_wit(&r, b.types["r"], Some(b)), "use t:u/a.{r};");
-        assert_eq!(typedef_wit(&r, b.types["q"], Some(b)), "use t:u/a.{r as q};");
+        assert_eq!(typedef_wit(&r, b.types["r"], Some(b)), "use a.{r};");
+        assert_eq!(typedef_wit(&r, b.types["q"], Some(b)), "use a.{r as q};");
         assert_eq!(func_signature(&r, &b.functions["f"]), "f: func(x: q) -> r");
     }
 }
