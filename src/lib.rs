@@ -7,7 +7,9 @@
 
 pub mod cli;
 pub mod compose;
+pub mod demo;
 pub mod model;
 pub mod runtime;
 pub mod util;
+pub mod tui;
 pub mod workspace;

@@ -200,28 +200,6 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
-/// Until the TUI lands: inspect the given paths (or the bundled samples).
-pub fn demo(paths: &[PathBuf]) -> Result<ExitCode> {
-    let files = if paths.is_empty() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples");
-        let mut v: Vec<_> = std::fs::read_dir(&dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-            .collect();
-        v.sort();
-        v
-    } else {
-        paths.to_vec()
-    };
-    InspectCommand {
-        files,
-        wit: false,
-        json: false,
-        verbose: false,
-    }
-    .exec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::human_size;

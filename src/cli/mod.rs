@@ -13,7 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use output::print_error;
+pub use inspect::human_size;
+pub use output::{error_line, print_error};
 
 /// The text `wirebench inspect` prints for one component (used by benches and the TUI).
 pub fn inspect_summary(c: &crate::model::Component) -> String {
@@ -84,7 +85,15 @@ pub fn main() -> ExitCode {
         Some(Command::Graph(cmd)) => cmd.exec(),
         Some(Command::Check(cmd)) => cmd.exec(),
         Some(Command::Call(cmd)) => cmd.exec(),
-        None => inspect::demo(&cli.paths),
+        None => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                crate::tui::run(&cli.paths)
+            } else {
+                Err(anyhow::anyhow!(
+                    "the workbench needs a terminal — run `wirebench` in one, or use a subcommand such as `wirebench inspect FILE` (see `wirebench --help`)"
+                ))
+            }
+        }
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,11 @@ pub fn print_error(err: &anyhow::Error) {
     {
         return;
     }
+    let _ = writeln!(std::io::stderr(), "error: {}", error_line(err));
+}
+
+/// An error and its causes on one sanitized line: `outer: cause: root` (repeats dropped).
+pub fn error_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
         let text = cause.to_string();
@@ -24,7 +29,7 @@ pub fn print_error(err: &anyhow::Error) {
         }
         line.push_str(&text);
     }
-    let _ = writeln!(std::io::stderr(), "error: {}", crate::util::sanitize::one_line(&line));
+    crate::util::sanitize::one_line(&line)
 }
 
 /// Writes a value as pretty JSON followed by a newline.

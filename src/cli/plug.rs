@@ -1,0 +1,117 @@
+//! `wirebench plug SOCKET --plug PLUG... -o OUT`: `wac plug`, including chains of plugs.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+use super::output::print_json;
+use crate::compose::{encode_workspace, plug_workspace, EncodeOptions};
+use crate::model::Component;
+use crate::util::fsio::atomic_write;
+use crate::util::sanitize::sanitize;
+use crate::workspace::{port_names, Plug};
+
+/// Arguments of `wirebench plug`.
+#[derive(Debug, Args)]
+pub struct PlugCommand {
+    /// The socket component: its imports are satisfied by the plugs' exports, and its exports
+    /// become the composed component's exports.
+    #[arg(value_name = "SOCKET")]
+    pub socket: PathBuf,
+    /// A plug component. Its exports satisfy matching imports (same interface name, or a
+    /// semver-compatible version) of the socket or of another plug in use, so chains work.
+    /// Repeat for several plugs; each must plug something.
+    #[arg(long = "plug", value_name = "PLUG", required = true)]
+    pub plugs: Vec<PathBuf>,
+    /// Where to write the composed component; written only after it validates.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Print a JSON summary (documented in docs/json-compose.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `plug --json` prints.
+#[derive(Debug, Serialize)]
+pub struct PlugSummary {
+    pub output: PathBuf,
+    pub size: usize,
+    pub plugs: Vec<Plug>,
+    /// The composed component's imports (all WASI in a complete composition).
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+}
+
+fn read(path: &Path, role: &str) -> Result<Component> {
+    Component::from_file(path)
+        .with_context(|| format!("failed to read {role} component `{}`", path.display()))
+}
+
+impl PlugCommand {
+    pub fn exec(self) -> Result<ExitCode> {
+        let socket = read(&self.socket, "socket")?;
+        let plugs = self
+            .plugs
+            .iter()
+            .map(|p| read(p, "plug"))
+            .collect::<Result<Vec<_>>>()?;
+        let (ws, root) = plug_workspace(socket, plugs).context("cannot plug these components")?;
+        let opts = EncodeOptions {
+            root: Some(root),
+            exports: Some(ws.exports.clone()),
+        };
+        let bytes = encode_workspace(&ws, &opts).context("failed to compose")?;
+        atomic_write(&self.output, &bytes)
+            .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
+        let composed = Component::from_bytes("composed", bytes.as_slice())
+            .context("the composed component could not be decoded")?;
+        let summary = PlugSummary {
+            output: self.output.clone(),
+            size: bytes.len(),
+            plugs: ws.plugs.clone(),
+            imports: port_names(&composed.imports).map(str::to_string).collect(),
+            exports: port_names(&composed.exports).map(str::to_string).collect(),
+        };
+        if self.json {
+            print_json(&summary)?;
+        } else {
+            print!("{}", sanitize(&text(&summary)));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn text(s: &PlugSummary) -> String {
+    let mut out = format!("wrote `{}` ({} bytes)\n", s.output.display(), s.size);
+    for p in &s.plugs {
+        out.push_str(&format!(
+            "  plugged `{}` ← `{}`  {}\n",
+            p.consumer, p.provider, p.import
+        ));
+    }
+    let (wasi, other): (Vec<&String>, Vec<&String>) =
+        s.imports.iter().partition(|i| i.starts_with("wasi:"));
+    out.push_str(&format!(
+        "  imports: {} WASI{}\n",
+        wasi.len(),
+        if other.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", still open: {}",
+                other
+                    .iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    ));
+    for e in &s.exports {
+        out.push_str(&format!("  exports: {e}\n"));
+    }
+    out
+}

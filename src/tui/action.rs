@@ -1,0 +1,108 @@
+//! Everything that can change the app's state (`Action`) and everything the app asks the
+//! outside world to do (`Effect`). `App::update` turns one into the other and does no I/O.
+
+use std::path::PathBuf;
+
+use crossterm::event::KeyEvent;
+
+use crate::runtime;
+
+/// A pane that can hold the keyboard focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Components,
+    Graph,
+    Inspector,
+    Console,
+    Invoke,
+}
+
+impl Pane {
+    pub const CYCLE: [Pane; 5] = [
+        Pane::Components,
+        Pane::Graph,
+        Pane::Inspector,
+        Pane::Console,
+        Pane::Invoke,
+    ];
+}
+
+/// A state change: a user intent, or a result coming back from a worker.
+#[derive(Debug)]
+pub enum Action {
+    Quit,
+    FocusNext,
+    FocusPrev,
+    Focus(Pane),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Move the graph viewport by (columns, rows).
+    Pan(i32, i32),
+    /// Enter on the focused pane or overlay.
+    Select,
+    /// Esc: close an overlay, leave a text field, or clear the selection.
+    Back,
+    /// Open the plug picker for the selected import.
+    PlugPicker,
+    /// Remove the plug of the selected import.
+    Unplug,
+    /// Open the function picker of the selected component.
+    Invoke,
+    /// Open the `:` command line.
+    CommandLine,
+    ToggleHelp,
+    Save,
+    ToggleMode,
+    Reload,
+    /// Ctrl-C: cancel a running call; quit when nothing runs.
+    Interrupt,
+    /// A key for the text field that has the focus.
+    Edit(KeyEvent),
+    /// Tab inside a text field.
+    Complete,
+    HistoryPrev,
+    HistoryNext,
+    /// A mouse click at terminal coordinates.
+    Click(u16, u16),
+    /// Mouse wheel at terminal coordinates: negative is up.
+    Scroll(u16, u16, i32),
+    Resize(u16, u16),
+    /// Time passed (spinner, flashes).
+    Tick,
+    /// Run a `:` command as typed (also used by tests and the e2e driver).
+    Command(String),
+    /// The runtime worker reported something.
+    Runtime(runtime::Event),
+    /// The watcher could not start or stopped.
+    WatchState(Result<String, String>),
+    /// A save or export finished: the message to show, or the error.
+    JobDone(Result<String, String>),
+    /// The composition was encoded for composed mode (or could not be).
+    Composed(Box<Result<std::sync::Arc<crate::model::Component>, String>>),
+    /// A workspace finished opening in the background.
+    Opened(Box<Result<(crate::workspace::Workspace, String), String>>),
+}
+
+/// Work the app asks the runner to do outside `update`.
+#[derive(Debug)]
+pub enum Effect {
+    Runtime(runtime::Command),
+    CancelCall,
+    /// Write `wirebench.toml` and the `.wac` of this workspace snapshot (optionally to a path).
+    Save(Box<crate::workspace::Workspace>, Option<PathBuf>),
+    /// Encode the composition and write it here.
+    Export(Box<crate::workspace::Workspace>, PathBuf),
+    /// Compose the workspace and load the result in the runtime (composed mode).
+    LoadComposed(Box<crate::workspace::Workspace>),
+    Open(Vec<PathBuf>),
+    /// Re-read every component file from disk.
+    ReloadFiles(Vec<PathBuf>),
+    SaveHistory(Vec<String>),
+    Quit,
+}

@@ -1,0 +1,283 @@
+//! The interactive workbench: the runner owns the terminal, the runtime worker and the
+//! background jobs, feeds every event to `App::update` and draws when something changed.
+
+pub mod action;
+pub mod app;
+mod commands;
+pub mod console;
+mod input;
+pub mod invoke;
+pub mod keymap;
+pub mod layout;
+pub mod ops;
+pub mod terminal;
+pub mod view;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use crossbeam_channel::{select, Receiver, Sender};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
+
+use action::{Action, Effect};
+use app::App;
+use crate::runtime::{self, Worker};
+use crate::workspace::{Workspace, MANIFEST_FILE};
+
+/// Tick period while something animates (spinner, lit edges).
+const TICK: Duration = Duration::from_millis(100);
+/// Shortest time between two frames (about 60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+/// Name of the per-workspace invoke history file.
+pub const HISTORY_FILE: &str = ".wirebench-history";
+
+/// Opens what the user named (the demo when nothing), returning the workspace and its label.
+pub fn open_workspace(paths: &[PathBuf]) -> Result<(Workspace, String)> {
+    if paths.is_empty() {
+        let dir = crate::demo::ensure_demo(&crate::demo::demo_dir())?;
+        let mut ws = Workspace::open(std::slice::from_ref(&dir))?;
+        if !dir.join(MANIFEST_FILE).exists() {
+            // First run: keep the auto-plugged wiring so the demo opens wired next time too.
+            ws.save_to(&dir)?;
+        }
+        return Ok((ws, format!("demo: {}", display_path(&dir))));
+    }
+    let ws = Workspace::open(paths)?;
+    let label = match &ws.root {
+        Some(r) => display_path(r),
+        None => paths.iter().map(|p| display_path(p)).collect::<Vec<_>>().join(" "),
+    };
+    Ok((ws, label))
+}
+
+/// `~/x` for paths under the home directory.
+pub fn display_path(p: &Path) -> String {
+    let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if let Ok(rest) = abs.strip_prefix(&home) {
+            return format!("~/{}", rest.display());
+        }
+    }
+    abs.display().to_string()
+}
+
+fn history_path(ws: &Workspace) -> Option<PathBuf> {
+    ws.root.as_ref().map(|r| r.join(HISTORY_FILE))
+}
+
+fn load_history(ws: &Workspace) -> Vec<String> {
+    history_path(ws)
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Runs the workbench until the user quits; returns the exit code.
+pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
+    // Open before touching the terminal so a bad path prints a normal error line.
+    let (ws, location) = open_workspace(paths)?;
+    let history = load_history(&ws);
+    let worker = Worker::spawn().context("failed to start the runtime worker")?;
+    let mut app = App::new(ws, location);
+    app.invoke.history = history;
+
+    let (job_tx, job_rx) = crossbeam_channel::unbounded::<Action>();
+    let term_rx = spawn_input_thread();
+    let signal_rx = spawn_signal_thread();
+    let mut tui = terminal::enter().context("failed to set up the terminal")?;
+    let size = tui.size().unwrap_or_default();
+    app.update(Action::Resize(size.width, size.height));
+    let result = event_loop(&mut app, &mut tui, &worker, &job_tx, &job_rx, &term_rx, &signal_rx);
+    terminal::restore();
+    worker.send(runtime::Command::Shutdown);
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_loop(
+    app: &mut App,
+    tui: &mut terminal::Tui,
+    worker: &Worker,
+    job_tx: &Sender<Action>,
+    job_rx: &Receiver<Action>,
+    term_rx: &Receiver<TermEvent>,
+    signal_rx: &Receiver<i32>,
+) -> Result<()> {
+    let start = app.start();
+    run_effects(start, app, worker, job_tx);
+    let mut last_draw = Instant::now() - FRAME;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let wait = FRAME.saturating_sub(last_draw.elapsed());
+            if wait.is_zero() {
+                tui.draw(|f| view::render(app, f))?;
+                last_draw = Instant::now();
+                dirty = false;
+            }
+        }
+        let timeout = if dirty {
+            FRAME.saturating_sub(last_draw.elapsed())
+        } else if app.animating() {
+            TICK
+        } else {
+            Duration::from_secs(3600)
+        };
+        let action = select! {
+            recv(term_rx) -> ev => match ev {
+                Ok(ev) => match terminal_action(app, tui, ev)? {
+                    Some(a) => a,
+                    None => continue,
+                },
+                Err(_) => Action::Quit,
+            },
+            recv(worker.events()) -> ev => match ev {
+                Ok(ev) => Action::Runtime(ev),
+                Err(_) => Action::Runtime(runtime::Event::Stopped),
+            },
+            recv(job_rx) -> a => match a {
+                Ok(a) => a,
+                Err(_) => continue,
+            },
+            recv(signal_rx) -> _ => Action::Quit,
+            default(timeout) => {
+                if dirty { continue; }
+                Action::Tick
+            },
+        };
+        let effects = app.update(action);
+        dirty = true;
+        if run_effects(effects, app, worker, job_tx) || app.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+/// Maps a terminal event to an action; handles Ctrl-Z suspend itself.
+fn terminal_action(app: &App, tui: &mut terminal::Tui, ev: TermEvent) -> Result<Option<Action>> {
+    Ok(match ev {
+        TermEvent::Key(k) if k.kind != KeyEventKind::Press => None,
+        TermEvent::Key(k) if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) => {
+            terminal::suspend(tui)?;
+            Some(Action::Tick)
+        }
+        TermEvent::Key(k) => keymap::map_key(app.input_mode(), app.focus, k),
+        TermEvent::Mouse(m) => keymap::map_mouse(m),
+        TermEvent::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => Some(Action::Tick),
+    })
+}
+
+fn spawn_input_thread() -> Receiver<TermEvent> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let _ = std::thread::Builder::new().name("wirebench-input".into()).spawn(move || {
+        while let Ok(ev) = crossterm::event::read() {
+            if tx.send(ev).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn spawn_signal_thread() -> Receiver<i32> {
+    let (tx, rx) = crossbeam_channel::bounded(4);
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) {
+            let _ = std::thread::Builder::new().name("wirebench-signals".into()).spawn(move || {
+                for s in signals.forever() {
+                    let _ = tx.send(s);
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    drop(tx);
+    rx
+}
+
+/// Carries out effects; returns true when the app must quit.
+fn run_effects(effects: Vec<Effect>, app: &App, worker: &Worker, job_tx: &Sender<Action>) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        match effect {
+            Effect::Runtime(cmd) => {
+                worker.send(cmd);
+            }
+            Effect::CancelCall => worker.cancel(),
+            Effect::Quit => quit = true,
+            Effect::Save(ws, to) => background(job_tx, move || save(*ws, to).map(Action::JobDone)),
+            Effect::Export(ws, path) => background(job_tx, move || export(&ws, &path).map(Action::JobDone)),
+            Effect::LoadComposed(ws) => {
+                background(job_tx, move || {
+                    let composed = compose_for_runtime(&ws).map_err(|e| crate::cli::error_line(&e));
+                    Ok(Action::Composed(Box::new(composed)))
+                })
+            }
+            Effect::Open(paths) | Effect::ReloadFiles(paths) => background(job_tx, move || {
+                let opened = open_workspace(&paths).map_err(|e| crate::cli::error_line(&e));
+                Ok(Action::Opened(Box::new(opened)))
+            }),
+            Effect::SaveHistory(lines) => {
+                if let Some(path) = history_path(&app.workspace) {
+                    let keep = lines.len().saturating_sub(500);
+                    let text = lines[keep..].join("\n") + "\n";
+                    std::thread::spawn(move || {
+                        let _ = crate::util::fsio::atomic_write(&path, text.as_bytes());
+                    });
+                }
+            }
+        }
+    }
+    quit
+}
+
+/// Runs `job` on its own thread and sends its action back; errors become console lines.
+fn background(tx: &Sender<Action>, job: impl FnOnce() -> Result<Action> + Send + 'static) {
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        let action = job().unwrap_or_else(|e| Action::JobDone(Err(crate::cli::error_line(&e))));
+        let _ = tx.send(action);
+    });
+}
+
+fn save(mut ws: Workspace, to: Option<PathBuf>) -> Result<Result<String, String>> {
+    match to {
+        Some(p) if p.extension().is_some_and(|e| e == "wac") => {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf);
+            let text = crate::compose::to_wac_in(&ws, dir.as_deref());
+            crate::util::fsio::atomic_write(&p, text.as_bytes())
+                .with_context(|| format!("failed to write `{}`", p.display()))?;
+            Ok(Ok(format!("saved the composition to {}", p.display())))
+        }
+        Some(dir) => {
+            ws.save_to(&dir)?;
+            Ok(Ok(format!("saved {} and the .wac in {}", MANIFEST_FILE, dir.display())))
+        }
+        None => {
+            ws.save()?;
+            let dir = ws.root.as_deref().map(display_path).unwrap_or_default();
+            Ok(Ok(format!("saved {MANIFEST_FILE} and the .wac in {dir}")))
+        }
+    }
+}
+
+fn export(ws: &Workspace, path: &Path) -> Result<Result<String, String>> {
+    let bytes = crate::compose::encode_workspace(ws, &Default::default())?;
+    crate::util::fsio::atomic_write(path, &bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(Ok(format!(
+        "exported the composed component to {} ({})",
+        path.display(),
+        crate::cli::human_size(bytes.len() as u64)
+    )))
+}
+
+fn compose_for_runtime(ws: &Workspace) -> Result<Arc<crate::model::Component>> {
+    let bytes = crate::compose::encode_workspace(ws, &Default::default())?;
+    Ok(Arc::new(crate::model::Component::from_bytes("composition", bytes)?))
+}
