@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compose;
 pub mod demo;
 pub mod model;
+pub mod reload;
 pub mod runtime;
 pub mod util;
 pub mod tui;

@@ -7,6 +7,7 @@ mod graph;
 mod inspect;
 mod output;
 mod plug;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,8 @@ pub enum Command {
     Check(check::CheckCommand),
     /// Call functions of a component or wired workspace on one live instance, in WAVE.
     Call(call::CallCommand),
+    /// Watch component files and report each reload: hash, latency, WIT diff, broken plugs.
+    Watch(watch::WatchCommand),
 }
 
 /// Parses the process arguments, runs the command and maps errors to exit codes.
@@ -85,6 +88,7 @@ pub fn main() -> ExitCode {
         Some(Command::Graph(cmd)) => cmd.exec(),
         Some(Command::Check(cmd)) => cmd.exec(),
         Some(Command::Call(cmd)) => cmd.exec(),
+        Some(Command::Watch(cmd)) => cmd.exec(),
         None => {
             if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 crate::tui::run(&cli.paths)

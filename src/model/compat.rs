@@ -151,7 +151,11 @@ pub fn interface_mismatches(
 
 /// `get`, or `counter.increment` for a resource method.
 fn display_func_name(resolve: &Resolve, f: &Function) -> String {
-    match f.kind.resource().and_then(|r| resolve.types[r].name.as_deref()) {
+    match f
+        .kind
+        .resource()
+        .and_then(|r| resolve.types[r].name.as_deref())
+    {
         Some(r) if matches!(f.kind, wit_parser::FunctionKind::Constructor(_)) => {
             format!("{r}.constructor")
         }
@@ -309,7 +313,10 @@ pub fn type_diff(er: &Resolve, e: &Type, fr: &Resolve, f: &Type) -> Option<TypeD
     match (&ed.kind, &fd.kind) {
         (TypeDefKind::Record(a), TypeDefKind::Record(b)) => {
             if a.fields.len() != b.fields.len()
-                || a.fields.iter().zip(&b.fields).any(|(x, y)| x.name != y.name)
+                || a.fields
+                    .iter()
+                    .zip(&b.fields)
+                    .any(|(x, y)| x.name != y.name)
             {
                 return whole(block(ei, er), block(fi, fr));
             }
@@ -340,16 +347,18 @@ pub fn type_diff(er: &Resolve, e: &Type, fr: &Resolve, f: &Type) -> Option<TypeD
         (TypeDefKind::Enum(a), TypeDefKind::Enum(b)) => {
             let same = a.cases.len() == b.cases.len()
                 && a.cases.iter().zip(&b.cases).all(|(x, y)| x.name == y.name);
-            (!same).then(|| whole(block(ei, er), block(fi, fr))).flatten()
+            (!same)
+                .then(|| whole(block(ei, er), block(fi, fr)))
+                .flatten()
         }
         (TypeDefKind::Flags(a), TypeDefKind::Flags(b)) => {
             let same = a.flags.len() == b.flags.len()
                 && a.flags.iter().zip(&b.flags).all(|(x, y)| x.name == y.name);
-            (!same).then(|| whole(block(ei, er), block(fi, fr))).flatten()
+            (!same)
+                .then(|| whole(block(ei, er), block(fi, fr)))
+                .flatten()
         }
-        (TypeDefKind::Resource, TypeDefKind::Resource) => {
-            (ed.name != fd.name).then(leaf).flatten()
-        }
+        (TypeDefKind::Resource, TypeDefKind::Resource) => (ed.name != fd.name).then(leaf).flatten(),
         (TypeDefKind::Handle(a), TypeDefKind::Handle(b)) => {
             let (ak, ar) = handle_parts(a);
             let (bk, br) = handle_parts(b);
@@ -360,9 +369,11 @@ pub fn type_diff(er: &Resolve, e: &Type, fr: &Resolve, f: &Type) -> Option<TypeD
             if a.types.len() != b.types.len() {
                 return leaf();
             }
-            a.types.iter().zip(&b.types).enumerate().find_map(|(i, (x, y))| {
-                nest(format!("tuple element {i}"), type_diff(er, x, fr, y))
-            })
+            a.types
+                .iter()
+                .zip(&b.types)
+                .enumerate()
+                .find_map(|(i, (x, y))| nest(format!("tuple element {i}"), type_diff(er, x, fr, y)))
         }
         (TypeDefKind::List(a), TypeDefKind::List(b)) => {
             nest("list element".into(), type_diff(er, a, fr, b))
@@ -432,7 +443,10 @@ mod tests {
     #[test]
     fn parameter_type_difference_names_function_and_both_types() {
         let (a, ai) = iface(KV, "store");
-        let (b, bi) = iface(&KV.replace("get: func(key: string)", "get: func(key: u32)"), "store");
+        let (b, bi) = iface(
+            &KV.replace("get: func(key: string)", "get: func(key: u32)"),
+            "store",
+        );
         let m = interface_mismatches(&a, ai, &b, bi);
         assert_eq!(m.len(), 1, "{m:?}");
         assert_eq!(
@@ -486,7 +500,10 @@ mod tests {
         assert_eq!(m[1].item, "type `point`");
         let (c, ci) = iface(&base.replace("y: s32", "z: s32"), "g");
         let m = interface_mismatches(&a, ai, &c, ci);
-        assert!(m[0].detail.as_deref().unwrap().contains("record point {"), "{m:#?}");
+        assert!(
+            m[0].detail.as_deref().unwrap().contains("record point {"),
+            "{m:#?}"
+        );
     }
 
     #[test]
@@ -504,7 +521,10 @@ mod tests {
             m[0].detail.as_deref(),
             Some("parameter `c`: expected `borrow<counter>`, found `counter`")
         );
-        let (c, ci) = iface(&base.replace("get: func() -> s64", "get: func() -> s32"), "r");
+        let (c, ci) = iface(
+            &base.replace("get: func() -> s64", "get: func() -> s32"),
+            "r",
+        );
         let m = interface_mismatches(&a, ai, &c, ci);
         assert_eq!(m[0].item, "function `counter.get`");
     }

@@ -6,6 +6,7 @@
 pub mod compat;
 mod core_module;
 mod decode;
+pub mod diff;
 mod error;
 pub mod synth;
 pub mod wit;

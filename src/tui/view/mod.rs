@@ -3,6 +3,7 @@
 mod graph;
 mod overlay;
 mod panes;
+pub use panes::inspector_text;
 pub mod theme;
 
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -165,10 +165,14 @@ pub(super) fn console(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let h = usize::from(inner.height);
-    let total = app.console.lines.len();
-    let end = total.saturating_sub(app.console.scroll);
-    let start = end.saturating_sub(h);
-    for (row, line) in app.console.lines.range(start..end).enumerate() {
+    let width = usize::from(inner.width);
+    if h == 0 || width <= 10 {
+        return;
+    }
+    let end = app.console.lines.len().saturating_sub(app.console.scroll);
+    // Build visual rows bottom-up, wrapping long lines, until the pane is full.
+    let mut rows: Vec<Line> = Vec::new();
+    for line in app.console.lines.range(..end).rev() {
         let style = match line.kind {
             LineKind::Error => t.error,
             LineKind::Result => t.ok,
@@ -177,16 +181,35 @@ pub(super) fn console(app: &App, area: Rect, buf: &mut Buffer) {
             LineKind::Reload => t.accent,
             LineKind::Info | LineKind::Call => t.normal,
         };
-        let y = inner.y + row as u16;
-        let time = if line.time.is_empty() { " ".repeat(9) } else { format!("{} ", line.time) };
-        let mut spans = vec![Span::styled(time, t.dim), Span::styled(line.text.clone(), style)];
-        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-        let detail_w = line.detail.chars().count();
-        if detail_w > 0 && used + detail_w + 2 <= usize::from(inner.width) {
-            spans.push(Span::raw(" ".repeat(usize::from(inner.width) - used - detail_w)));
-            spans.push(Span::styled(line.detail.clone(), t.dim));
+        let chars: Vec<char> = line.text.chars().collect();
+        let room = width - 9;
+        let chunks: Vec<String> = if chars.is_empty() {
+            vec![String::new()]
+        } else {
+            chars.chunks(room).map(|c| c.iter().collect()).collect()
+        };
+        let mut block: Vec<Line> = Vec::new();
+        for (k, chunk) in chunks.iter().enumerate() {
+            let time = if k == 0 && !line.time.is_empty() { format!("{} ", line.time) } else { " ".repeat(9) };
+            let mut spans = vec![Span::styled(time, t.dim), Span::styled(chunk.clone(), style)];
+            let used = 9 + chunk.chars().count();
+            let detail_w = line.detail.chars().count();
+            if k + 1 == chunks.len() && detail_w > 0 && used + detail_w + 2 <= width {
+                spans.push(Span::raw(" ".repeat(width - used - detail_w)));
+                spans.push(Span::styled(line.detail.clone(), t.dim));
+            }
+            block.push(Line::from(spans));
         }
-        Line::from(spans).render(Rect::new(inner.x, y, inner.width, 1), buf);
+        for l in block.into_iter().rev() {
+            rows.push(l);
+        }
+        if rows.len() >= h {
+            break;
+        }
+    }
+    rows.truncate(h);
+    for (row, line) in rows.into_iter().rev().enumerate() {
+        line.render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
     }
 }
 

@@ -1,0 +1,323 @@
+//! Workspace → `wac_graph::CompositionGraph` → encoded, validated component bytes.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use wac_graph::{CompositionGraph, NodeId, Processor};
+use wac_types::Package;
+
+use super::error::ComposeError;
+use super::wac_write::package_names;
+use crate::model::compat::{world_item, WitItem};
+use crate::workspace::{port_names, ExportChoice, Workspace};
+use wit_parser::{Type, TypeDefKind, TypeOwner};
+
+/// What to compose and what the result exports.
+#[derive(Debug, Clone, Default)]
+pub struct EncodeOptions {
+    /// Compose only this component and the providers it reaches, exporting its exports (like
+    /// `wac plug`'s socket). `None` composes every composable component.
+    pub root: Option<String>,
+    /// The composition's exports. `None`: the root's exports; without a root, the workspace's
+    /// saved choice, else every export of each component nothing consumes.
+    pub exports: Option<Vec<ExportChoice>>,
+}
+
+/// The components and exports a composition includes.
+struct Plan {
+    order: Vec<String>,
+    exports: Vec<ExportChoice>,
+}
+
+fn plan(ws: &Workspace, opts: &EncodeOptions) -> Result<Plan, ComposeError> {
+    if ws.components.is_empty() {
+        return Err(ComposeError::Empty);
+    }
+    let require = |id: &str| -> Result<(), ComposeError> {
+        let c = ws
+            .components
+            .get(id)
+            .ok_or_else(|| ComposeError::UnknownComponent {
+                id: id.into(),
+                known: ws.components.keys().cloned().collect(),
+            })?;
+        if ws.is_composable(id) {
+            Ok(())
+        } else {
+            Err(ComposeError::NotComposable {
+                id: id.into(),
+                kind: c.kind.to_string(),
+            })
+        }
+    };
+    let all = ws
+        .instantiation_order()
+        .map_err(|path| ComposeError::Cycle { path })?;
+    let included: HashSet<String> = match &opts.root {
+        Some(root) => {
+            require(root)?;
+            let mut seen = HashSet::new();
+            let mut stack = vec![root.clone()];
+            while let Some(id) = stack.pop() {
+                if seen.insert(id.clone()) {
+                    stack.extend(ws.providers_of(&id).map(str::to_string));
+                }
+            }
+            seen
+        }
+        None => all
+            .iter()
+            .filter(|id| ws.is_composable(id))
+            .cloned()
+            .collect(),
+    };
+    let order: Vec<String> = all.into_iter().filter(|id| included.contains(id)).collect();
+    for id in &order {
+        require(id)?;
+    }
+    for plug in ws.plugs.iter().filter(|p| included.contains(&p.consumer)) {
+        ws.check_plug(plug)?;
+    }
+    let exports = default_exports(ws, opts, &order)?;
+    for e in &exports {
+        require(&e.component)?;
+        if !order.contains(&e.component) {
+            return Err(ComposeError::UnknownComponent {
+                id: e.component.clone(),
+                known: order.clone(),
+            });
+        }
+    }
+    Ok(Plan { order, exports })
+}
+
+/// The exports a composition of `order` gets under `opts` (see [`EncodeOptions::exports`]).
+pub(super) fn default_exports(
+    ws: &Workspace,
+    opts: &EncodeOptions,
+    order: &[String],
+) -> Result<Vec<ExportChoice>, ComposeError> {
+    let chosen = match (&opts.exports, &opts.root) {
+        (Some(chosen), _) => chosen.clone(),
+        (None, Some(root)) => exports_of(ws, std::slice::from_ref(root)),
+        (None, None) if !ws.exports.is_empty() => ws.exports.clone(),
+        (None, None) => {
+            let sinks: Vec<String> = order
+                .iter()
+                .filter(|id| !ws.plugs.iter().any(|p| &p.provider == *id))
+                .cloned()
+                .collect();
+            exports_of(ws, &sinks)
+        }
+    };
+    let mut out = Vec::new();
+    for choice in &chosen {
+        with_type_sources(ws, choice, &mut out, 0);
+    }
+    Ok(out)
+}
+
+/// Adds `choice` after the exports its types come from.
+///
+/// An exported interface that `use`s types of an interface a plug provides inside the
+/// composition is only valid if those types are exported too (`wac plug` fails with "instance
+/// not valid to be used as export" there), so the provider's interface is exported first.
+fn with_type_sources(
+    ws: &Workspace,
+    choice: &ExportChoice,
+    out: &mut Vec<ExportChoice>,
+    depth: usize,
+) {
+    if out.iter().any(|o| o.name() == choice.name()) {
+        return;
+    }
+    // Type dependencies are acyclic; the bound guards against malformed plugs.
+    if depth < 32 {
+        for used in used_interfaces(ws, &choice.component, &choice.export) {
+            if let Some(plug) = ws.plug_for(&choice.component, &used) {
+                let source = ExportChoice {
+                    component: plug.provider.clone(),
+                    export: plug.export.clone(),
+                    rename: None,
+                };
+                with_type_sources(ws, &source, out, depth + 1);
+            }
+        }
+    }
+    if !out.iter().any(|o| o.name() == choice.name()) {
+        out.push(choice.clone());
+    }
+}
+
+/// Names of the interfaces whose types an exported interface `use`s.
+fn used_interfaces(ws: &Workspace, component: &str, export: &str) -> Vec<String> {
+    let Some(d) = ws
+        .components
+        .get(component)
+        .and_then(|c| c.decoded.as_ref())
+    else {
+        return Vec::new();
+    };
+    let Some(WitItem::Interface(iface)) = world_item(&d.resolve, d.world, export, true) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for ty in d.resolve.interfaces[iface].types.values() {
+        if let TypeDefKind::Type(Type::Id(target)) = &d.resolve.types[*ty].kind {
+            if let TypeOwner::Interface(owner) = d.resolve.types[*target].owner {
+                if owner != iface {
+                    if let Some(name) = d.resolve.id_of(owner) {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+fn exports_of(ws: &Workspace, ids: &[String]) -> Vec<ExportChoice> {
+    ids.iter()
+        .filter_map(|id| ws.components.get(id).map(|c| (id, c)))
+        .flat_map(|(id, c)| {
+            port_names(&c.exports).map(move |e| ExportChoice {
+                component: id.clone(),
+                export: e.to_string(),
+                rename: None,
+            })
+        })
+        .collect()
+}
+
+/// Builds the wac-graph composition for a workspace (checked plugs, chosen exports).
+pub fn build_graph(ws: &Workspace, opts: &EncodeOptions) -> Result<CompositionGraph, ComposeError> {
+    let plan = plan(ws, opts)?;
+    let names = package_names(ws);
+    let mut graph = CompositionGraph::new();
+    let mut instances: IndexMap<&str, NodeId> = IndexMap::new();
+    // Consumers first, as `wac plug` adds the socket first: wac-graph names merged implicit
+    // imports after the first instantiation that needs them.
+    for id in plan.order.iter().rev() {
+        let c = &ws.components[id];
+        let bytes = c.bytes().ok_or_else(|| ComposeError::NotComposable {
+            id: id.clone(),
+            kind: "component without a decoded binary".into(),
+        })?;
+        let name = names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| super::default_package_name(id));
+        let package = Package::from_bytes(&name, None, bytes.to_vec(), graph.types_mut()).map_err(
+            |source| ComposeError::Package {
+                id: id.clone(),
+                source,
+            },
+        )?;
+        let package = graph
+            .register_package(package)
+            .map_err(|e| ComposeError::Package {
+                id: id.clone(),
+                source: e.into(),
+            })?;
+        let node = graph.instantiate(package);
+        graph.set_node_name(node, id.clone());
+        instances.insert(id, node);
+    }
+    for plug in &ws.plugs {
+        let (Some(&consumer), Some(&provider)) = (
+            instances.get(plug.consumer.as_str()),
+            instances.get(plug.provider.as_str()),
+        ) else {
+            continue;
+        };
+        let what = || {
+            format!(
+                "`{}` import `{}` from `{}` export `{}`",
+                plug.consumer, plug.import, plug.provider, plug.export
+            )
+        };
+        let alias = graph
+            .alias_instance_export(provider, &plug.export)
+            .map_err(|e| ComposeError::Graph {
+                what: what(),
+                source: e.into(),
+            })?;
+        graph
+            .set_instantiation_argument(consumer, &plug.import, alias)
+            .map_err(|e| ComposeError::Graph {
+                what: what(),
+                source: e.into(),
+            })?;
+    }
+    let mut exported: IndexMap<String, String> = IndexMap::new();
+    for choice in &plan.exports {
+        let node = instances[choice.component.as_str()];
+        let alias = graph
+            .alias_instance_export(node, &choice.export)
+            .map_err(|_| ComposeError::NoSuchExport {
+                component: choice.component.clone(),
+                export: choice.export.clone(),
+                available: port_names(&ws.components[&choice.component].exports)
+                    .map(str::to_string)
+                    .collect(),
+            })?;
+        if let Some(first) = exported.get(choice.name()) {
+            return Err(ComposeError::ExportConflict {
+                name: choice.name().to_string(),
+                first: first.clone(),
+                second: choice.component.clone(),
+            });
+        }
+        graph
+            .export(alias, choice.name())
+            .map_err(|e| ComposeError::Graph {
+                what: format!("export `{}`", choice.name()),
+                source: e.into(),
+            })?;
+        exported.insert(choice.name().to_string(), choice.component.clone());
+    }
+    Ok(graph)
+}
+
+/// Encodes the workspace composition and validates it; only valid bytes are returned.
+pub fn encode_workspace(ws: &Workspace, opts: &EncodeOptions) -> Result<Vec<u8>, ComposeError> {
+    let graph = build_graph(ws, opts)?;
+    encode_graph(&graph)
+}
+
+/// Encodes a graph (components defined inline) and validates the result.
+pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeError> {
+    let bytes = graph
+        .encode(wac_graph::EncodeOptions {
+            define_components: true,
+            // Validated below with the wasmparser wirebench decodes with.
+            validate: false,
+            processor: Some(Processor {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            }),
+        })
+        .map_err(|source| ComposeError::Encode { source })?;
+    validate_component(&bytes)?;
+    Ok(bytes)
+}
+
+/// Validates composed bytes with wasmparser (every proposal wirebench decodes).
+pub fn validate_component(bytes: &[u8]) -> Result<(), ComposeError> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| {
+            let mut message = format!("{} (at offset {:#x})", e.message(), e.offset());
+            if e.message().contains("not valid to be used as export") {
+                message.push_str(
+                    "; an exported interface uses types of an interface the composition \
+                     neither imports nor exports — export the interface whose types it uses too, \
+                     before it",
+                );
+            }
+            ComposeError::Invalid { message }
+        })
+}

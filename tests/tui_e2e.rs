@@ -1,0 +1,113 @@
+//! End to end: the real binary in a tmux pseudo-terminal — open the demo, re-wire a plug,
+//! call `set` then `get`, save, quit, and check the terminal was restored.
+//! Skips (with a printed reason) when tmux is not installed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-t", &self.session, "-p"])
+    }
+
+    fn wait_for(&self, needle: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("`{needle}` never appeared; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn command(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", &self.session, "Escape"]);
+        std::thread::sleep(Duration::from_millis(100));
+        self.cmd(&["send-keys", "-t", &self.session, ":"]);
+        std::thread::sleep(Duration::from_millis(100));
+        self.cmd(&["send-keys", "-t", &self.session, "-l", text]);
+        std::thread::sleep(Duration::from_millis(100));
+        self.cmd(&["send-keys", "-t", &self.session, "Enter"]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").output();
+    }
+}
+
+#[test]
+fn demo_wire_call_save_quit_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let stty_after = dir.path().join("stty.after");
+    let bin = env!("CARGO_BIN_EXE_wirebench");
+    let t = Tmux {
+        socket: dir.path().join("tmux.sock").display().to_string(),
+        session: "wb".into(),
+    };
+    t.cmd(&["new-session", "-d", "-s", "wb", "-x", "160", "-y", "48", "bash --norc --noprofile"]);
+    let line = format!(
+        "stty sane; WIREBENCH_DEMO_DIR='{}' WIREBENCH_CACHE_DIR='{}' '{bin}'; echo EXITED:$?; stty -a > '{}'",
+        demo.display(),
+        dir.path().join("cache").display(),
+        stty_after.display()
+    );
+    t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+    t.wait_for("kv-store", 30);
+    t.wait_for("functions callable", 60);
+
+    // Re-wire the processor's kv import by hand.
+    t.command("unplug data-processor neon:kv-store/store");
+    t.wait_for("unplugged `data-processor`", 10);
+    t.command("plug data-processor neon:kv-store/store kv-store");
+    t.wait_for("plugged `data-processor`", 10);
+    t.wait_for("functions callable", 60);
+
+    t.command("call kv-store.set(\"e2e\", \"works\")");
+    t.command("call kv-store.get(\"e2e\")");
+    t.wait_for("ok(some(\"works\"))", 20);
+
+    t.command("save");
+    t.wait_for("saved wirebench.toml", 10);
+    let manifest = std::fs::read_to_string(demo.join("wirebench.toml")).unwrap();
+    assert!(manifest.contains("data-processor"), "{manifest}");
+    assert!(Path::new(&demo).join("workspace.wac").exists() || manifest.contains(".wac"));
+
+    t.command("q");
+    t.wait_for("EXITED:0", 10);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !stty_after.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let stty = std::fs::read_to_string(&stty_after).unwrap_or_default();
+    let flags: Vec<&str> = stty.split(|c: char| c.is_whitespace() || c == ';').collect();
+    assert!(flags.contains(&"icanon"), "terminal left in raw mode: {stty}");
+    assert!(flags.contains(&"echo"), "echo not restored: {stty}");
+}
