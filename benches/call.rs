@@ -1,13 +1,14 @@
 //! Criterion benches for the runtime's call path, each against a baseline in the same run:
 //! a warm kv-store `get` through the full path (parse WAVE → resolve → check → call → format)
-//! versus a typed wasmtime call of the same export, and instantiation from an `InstancePre`
-//! (raw, and a full session reset: new store, WASI context, instances).
+//! versus a typed wasmtime call of the same export (and, for reference, wasmtime's dynamic
+//! `Func::call` that the full path uses), and instantiation from an `InstancePre` (raw, and a
+//! full session reset: new store, WASI context, instances).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use wasmtime::component::{Component, Linker, ResourceTable, TypedFunc};
+use wasmtime::component::{Component, Linker, ResourceTable, TypedFunc, Val};
 use wasmtime::Store;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wirebench::runtime::{shared_engine, Session, SessionOptions, Target};
@@ -86,6 +87,15 @@ fn calls(c: &mut Criterion) {
         b.iter(|| {
             let (r,) = get.call(&mut store, ("user".to_string(),)).expect("call");
             std::hint::black_box(r)
+        })
+    });
+    let dynamic = instance.get_func(&mut store, get_idx).expect("func");
+    group.bench_function("dynamic Func::call with Vals (reference)", |b| {
+        b.iter(|| {
+            let args = [Val::String("user".into())];
+            let mut results = [Val::Bool(false)];
+            dynamic.call(&mut store, &args, &mut results).expect("call");
+            std::hint::black_box(results)
         })
     });
     group.bench_function("full path: parse WAVE, call, format", |b| {

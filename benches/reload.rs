@@ -57,6 +57,12 @@ impl Stats {
 
 fn main() {
     let runs = env_u64("RELOAD_BENCH_RUNS", 40) as u32;
+    // Every run is new code: measure real compiles, and leave the user's cache alone.
+    wirebench::runtime::init_engine(wirebench::runtime::EngineOptions {
+        cache: false,
+        ..Default::default()
+    })
+    .expect("engine starts");
     let debounce = Duration::from_millis(env_u64("RELOAD_BENCH_DEBOUNCE_MS", 100));
     println!(
         "reload latency, {runs} runs per sample, debounce window {} ms (all times ms: p50 p99)",

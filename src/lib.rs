@@ -5,12 +5,15 @@
 //! → `compose` (wac-graph encoding, `.wac`) and `runtime` (wasmtime sessions on a worker)
 //! → `cli` (headless commands) and `tui` (the interactive workbench).
 
+pub mod adapt;
 pub mod cli;
 pub mod compose;
 pub mod demo;
+pub mod export;
 pub mod model;
 pub mod reload;
 pub mod runtime;
+pub mod serve;
 pub mod util;
 pub mod tui;
 pub mod workspace;

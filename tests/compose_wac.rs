@@ -106,7 +106,11 @@ fn hand_written_wac_with_spread_and_dotted_access_loads_as_plugs() {
     assert_eq!(
         plug_set(&ws),
         [
-            ("sc".into(), "test:shapes/geometry@0.1.0".into(), "geo".into()),
+            (
+                "sc".into(),
+                "test:shapes/geometry@0.1.0".into(),
+                "geo".into()
+            ),
             (
                 "top".into(),
                 "test:shapes/geometry@0.1.0".into(),
@@ -263,4 +267,45 @@ fn unsupported_wac_for_workspace_points_to_compose() {
     let e = err_text(load_wac(&p, &Deps::default()).unwrap_err());
     assert!(e.contains("bad.wac`:2:8: `import geometry`"), "{e}");
     assert!(e.contains("wirebench compose"), "{e}");
+}
+
+#[test]
+fn samples_workspace_saves_a_wac_that_wac_compose_accepts() {
+    let Some(gateway) = compose_util::sample("http-gateway") else {
+        return;
+    };
+    let Some(wac) = wac() else { return };
+    let samples = gateway.parent().unwrap().to_path_buf();
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&samples).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "wasm") {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    let ws = Workspace::open(&[dir.path().to_path_buf()]).unwrap();
+    ws.save().unwrap();
+    let text = std::fs::read_to_string(dir.path().join("workspace.wac")).unwrap();
+    assert!(
+        text.contains("is a core module and is not part of the composition"),
+        "{text}"
+    );
+    let mut args: Vec<String> = vec!["compose".into(), "workspace.wac".into()];
+    for (id, pkg) in package_names(&ws) {
+        args.push("--dep".into());
+        args.push(format!("{pkg}={id}.wasm"));
+    }
+    args.extend(["-o".into(), "wac.wasm".into()]);
+    let refs: Vec<&dyn AsRef<std::ffi::OsStr>> = args
+        .iter()
+        .map(|a| a as &dyn AsRef<std::ffi::OsStr>)
+        .collect();
+    run_wac(&wac, &refs, dir.path()).unwrap();
+    let theirs = std::fs::read(dir.path().join("wac.wasm")).unwrap();
+    let ours = compose_wac(&dir.path().join("workspace.wac"), &Deps::default()).unwrap();
+    assert_eq!(ports(&theirs), ports(&ours));
+    let (imports, _) = ports(&ours);
+    assert!(
+        imports.iter().all(|i| i.starts_with("wasi:")),
+        "{imports:?}"
+    );
 }

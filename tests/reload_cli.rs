@@ -62,7 +62,10 @@ impl Watch {
                 assert!(status.success(), "exit status {status:?}");
                 return;
             }
-            assert!(std::time::Instant::now() < deadline, "did not exit on SIGTERM");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "did not exit on SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -100,7 +103,13 @@ fn json_lines_for_ready_and_each_reload() {
     let ev = w.json();
     assert_eq!(ev["outcome"], "failed");
     assert_eq!(ev["ok"], false);
-    assert!(ev["error"].as_str().unwrap().contains("not a WebAssembly binary"), "{ev}");
+    assert!(
+        ev["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a WebAssembly binary"),
+        "{ev}"
+    );
     w.terminate();
 }
 
@@ -108,12 +117,20 @@ fn json_lines_for_ready_and_each_reload() {
 fn text_lines_name_the_file_the_latency_and_the_diff() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("kv.wasm"), sample("kv-store.wasm")).unwrap();
-    fs::write(dir.path().join("data-processor.wasm"), sample("data-processor.wasm")).unwrap();
+    fs::write(
+        dir.path().join("data-processor.wasm"),
+        sample("data-processor.wasm"),
+    )
+    .unwrap();
     let w = Watch::spawn(&["--debounce", "50"], dir.path());
     let ready = w.line();
     assert!(ready.starts_with("watching 2 components in "), "{ready}");
     assert!(ready.contains("debounce 50 ms"), "{ready}");
-    fs::write(dir.path().join("kv.wasm"), variant(&sample("kv-store.wasm"), 1)).unwrap();
+    fs::write(
+        dir.path().join("kv.wasm"),
+        variant(&sample("kv-store.wasm"), 1),
+    )
+    .unwrap();
     let line = w.line();
     // `12:01:30 kv.wasm reloaded in 41 ms (sha256 212d…→ab12…): no WIT changes`
     let (time, rest) = line.split_once(' ').unwrap();
@@ -124,7 +141,7 @@ fn text_lines_name_the_file_the_latency_and_the_diff() {
     // Breaking the plug the processor depends on.
     fs::write(dir.path().join("kv.wasm"), sample("type-zoo.wasm")).unwrap();
     let line = w.line();
-    assert!(line.contains("error: kv.wasm: `kv`: the new version breaks 1 plug(s) — keeping the last good version; broken plugs: `data-processor` import `neon:kv-store/store@1.0.0`"), "{line}");
+    assert!(line.contains("error: kv.wasm: the new version breaks 1 plug(s) — keeping the last good version; broken plugs: `data-processor` import `neon:kv-store/store@1.0.0`"), "{line}");
     w.terminate();
 }
 

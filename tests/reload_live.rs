@@ -39,7 +39,10 @@ fn replay_on_brings_kv_entries_back() {
     live.set_replay(true);
     ok(&mut live, r#"set("user", "neo")"#);
     ok(&mut live, r#"set("ship", "nebuchadnezzar")"#);
-    assert!(live.call("nope()").result.is_err(), "failed calls are not replayed");
+    assert!(
+        live.call("nope()").result.is_err(),
+        "failed calls are not replayed"
+    );
     fs::write(h.path("kv.wasm"), variant(&kv, 1)).unwrap();
     let mut ev = h.expect();
     assert!(live.apply(&mut ev), "{}", ev.summary_line());
@@ -48,11 +51,17 @@ fn replay_on_brings_kv_entries_back() {
     let replay = rt.replay.as_ref().unwrap();
     assert_eq!(replay.replayed.len(), 2, "{replay:?}");
     assert!(replay.failed.is_empty());
-    assert!(ev.summary_line().ends_with("; replayed 2 calls"), "{}", ev.summary_line());
+    assert!(
+        ev.summary_line().ends_with("; replayed 2 calls"),
+        "{}",
+        ev.summary_line()
+    );
     assert_eq!(ok(&mut live, r#"get("user")"#), r#"ok(some("neo"))"#);
     assert_eq!(live.session().components(), ["kv"]);
     match live.target() {
-        LiveTarget::Component { component, .. } => assert_eq!(component.sha256, sha(&variant(&kv, 1))),
+        LiveTarget::Component { component, .. } => {
+            assert_eq!(component.sha256, sha(&variant(&kv, 1)))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -68,7 +77,10 @@ fn replay_off_starts_from_fresh_state() {
     assert!(live.apply(&mut ev));
     assert!(ev.runtime.as_ref().unwrap().replay.is_none());
     assert_eq!(ok(&mut live, r#"get("user")"#), "ok(none)");
-    assert!(live.calls().len() == 1, "the log restarts with the new instance");
+    assert!(
+        live.calls().len() == 1,
+        "the log restarts with the new instance"
+    );
 }
 
 #[test]
@@ -118,8 +130,17 @@ fn reload_during_a_long_call_waits_for_it_and_then_swaps() {
 
 fn linked(h: &Harness) -> (Workspace, LiveSession) {
     let ws = Workspace::open(&[h.dir.path().to_path_buf()]).unwrap();
-    assert_eq!(ws.plugs.len(), 1, "data-processor is plugged into kv: {:?}", ws.plugs);
-    let live = LiveSession::load(LiveTarget::Linked(ws.clone()), SessionOptions::default()).unwrap();
+    assert_eq!(
+        ws.plugs.len(),
+        1,
+        "data-processor is plugged into kv: {:?}",
+        ws.plugs
+    );
+    let live = LiveSession::load(
+        LiveTarget::Linked(Box::new(ws.clone())),
+        SessionOptions::default(),
+    )
+    .unwrap();
     (ws, live)
 }
 
@@ -131,7 +152,10 @@ fn linked_reload_reinstantiates_dependents_and_replays() {
     let (mut ws, mut live) = linked(&h);
     live.set_replay(true);
     ok(&mut live, r#"process("hello")"#);
-    assert_eq!(ok(&mut live, r#"process("again")"#), r#"ok("processed #2: AGAIN")"#);
+    assert_eq!(
+        ok(&mut live, r#"process("again")"#),
+        r#"ok("processed #2: AGAIN")"#
+    );
     fs::write(h.path("kv.wasm"), variant(&kv, 1)).unwrap();
     let mut ev = h.expect();
     assert!(!apply_to_workspace(&mut ws, &mut ev) || ev.broken_plugs.is_empty());
@@ -142,7 +166,10 @@ fn linked_reload_reinstantiates_dependents_and_replays() {
     assert_eq!(again, ["data-processor", "kv"]);
     assert_eq!(rt.replay.as_ref().unwrap().replayed.len(), 2);
     // The counter lives in the kv-store: replay rebuilt it.
-    assert_eq!(ok(&mut live, r#"process("third")"#), r#"ok("processed #3: THIRD")"#);
+    assert_eq!(
+        ok(&mut live, r#"process("third")"#),
+        r#"ok("processed #3: THIRD")"#
+    );
 }
 
 #[test]
@@ -158,9 +185,18 @@ fn incompatible_version_breaks_plugs_and_the_last_good_keeps_serving() {
           set: func(key: string, value: string) -> result<_, string>;
         }
         world w { export store; }";
-    fs::write(h.path("kv.wasm"), component_from_wit(wit, &[], None).unwrap()).unwrap();
+    fs::write(
+        h.path("kv.wasm"),
+        component_from_wit(wit, &[], None).unwrap(),
+    )
+    .unwrap();
     let mut ev = h.expect();
-    assert_eq!(ev.diff.summary(), "~1 func");
+    // The sample also imports WASI interfaces the synthesized version does not.
+    assert!(
+        ev.diff.summary().ends_with("~1 func"),
+        "{}",
+        ev.diff.summary()
+    );
     // Straight to the runtime: the plan re-checks the plugs itself and refuses.
     let mut direct = h_clone(&ev);
     assert!(!live.apply(&mut direct));
@@ -170,12 +206,18 @@ fn incompatible_version_breaks_plugs_and_the_last_good_keeps_serving() {
     assert_outcome(&ev, Outcome::Incompatible);
     assert_eq!(ev.broken_plugs.len(), 1);
     let reason = &ev.broken_plugs[0];
-    assert!(reason.contains("`data-processor` import `neon:kv-store/store@1.0.0`"), "{reason}");
+    assert!(
+        reason.contains("`data-processor` import `neon:kv-store/store@1.0.0`"),
+        "{reason}"
+    );
     assert!(reason.contains("function `get`"), "{reason}");
     assert!(!live.apply(&mut ev));
     let line = ev.summary_line();
-    assert!(line.starts_with("error: kv.wasm: `kv`: the new version breaks 1 plug(s) — keeping the last good version; broken plugs: "), "{line}");
-    assert_eq!(ok(&mut live, r#"process("still")"#), r#"ok("processed #2: STILL")"#);
+    assert!(line.starts_with("error: kv.wasm: the new version breaks 1 plug(s) — keeping the last good version; broken plugs: "), "{line}");
+    assert_eq!(
+        ok(&mut live, r#"process("still")"#),
+        r#"ok("processed #2: STILL")"#
+    );
 }
 
 /// A fresh event with the same content (events are not `Clone`: they own an error).
@@ -210,7 +252,11 @@ fn version_that_fails_to_instantiate_is_refused() {
         interface store { get: func(key: string) -> result<option<string>, string>; }
         interface clock { now: func() -> u64; }
         world w { import clock; export store; }";
-    fs::write(h.path("kv.wasm"), component_from_wit(wit, &[], None).unwrap()).unwrap();
+    fs::write(
+        h.path("kv.wasm"),
+        component_from_wit(wit, &[], None).unwrap(),
+    )
+    .unwrap();
     let mut ev = h.expect();
     assert_outcome(&ev, Outcome::Reloaded);
     assert!(!live.apply(&mut ev));

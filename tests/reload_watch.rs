@@ -28,7 +28,11 @@ fn write_in_place_reloads_once() {
     assert_eq!(ev.old_hash.as_deref(), Some(sha(&kv()).as_str()));
     assert_eq!(ev.new_hash.as_deref(), Some(sha(&v1).as_str()));
     assert!(ev.diff.is_empty(), "same WIT: {}", ev.diff.summary());
-    assert!(ev.latency >= DEBOUNCE, "latency includes the debounce window: {:?}", ev.latency);
+    assert!(
+        ev.latency >= DEBOUNCE,
+        "latency includes the debounce window: {:?}",
+        ev.latency
+    );
     assert_eq!(ev.component.as_ref().unwrap().sha256, sha(&v1));
     h.expect_quiet();
 }
@@ -44,7 +48,10 @@ fn temp_file_renamed_over_reloads_once_and_the_temp_file_is_never_reported() {
     assert_eq!(ev.path, h.path("kv.wasm"));
     assert_eq!(ev.new_hash.as_deref(), Some(sha(&zoo).as_str()));
     let summary = ev.diff.summary();
-    assert!(summary.contains("+1 interface") && summary.contains("-1 interface"), "{summary}");
+    assert!(
+        summary.contains("+1 interface") && summary.contains("-1 interface"),
+        "{summary}"
+    );
     // Editors' other scratch names, renamed the same way.
     for scratch in ["kv.wasm~", ".kv.wasm.swp", "kv.wasm.part"] {
         fs::write(h.path(scratch), kv()).unwrap();
@@ -75,7 +82,11 @@ fn delete_is_reported_and_the_file_comes_back() {
     fs::remove_file(h.path("kv.wasm")).unwrap();
     let ev = h.expect();
     assert_outcome(&ev, Outcome::Removed);
-    assert!(ev.summary_line().contains("keeping the last good version"), "{}", ev.summary_line());
+    assert!(
+        ev.summary_line().contains("keeping the last good version"),
+        "{}",
+        ev.summary_line()
+    );
     // The same bytes again: the running version is back, nothing to re-instantiate.
     fs::write(h.path("kv.wasm"), kv()).unwrap();
     assert_outcome(&h.expect(), Outcome::Restored);
@@ -102,17 +113,29 @@ fn chunked_writes_reload_once_with_the_whole_file() {
     }
     drop(f);
     let events = h.drain(QUIET);
-    assert_eq!(events.len(), 1, "{:#?}", events.iter().map(|e| e.summary_line()).collect::<Vec<_>>());
+    assert_eq!(
+        events.len(),
+        1,
+        "{:#?}",
+        events.iter().map(|e| e.summary_line()).collect::<Vec<_>>()
+    );
     assert_outcome(&events[0], Outcome::Reloaded);
     assert_eq!(events[0].new_hash.as_deref(), Some(sha(&v1).as_str()));
-    assert!(events[0].fs_events >= 2, "events were coalesced: {}", events[0].fs_events);
+    assert!(
+        events[0].fs_events >= 2,
+        "events were coalesced: {}",
+        events[0].fs_events
+    );
 }
 
 #[test]
 fn touch_without_change_is_ignored() {
     let mut h = Harness::start(&[("kv.wasm", &kv())]);
     fs::write(h.path("kv.wasm"), kv()).unwrap();
-    let f = fs::File::options().write(true).open(h.path("kv.wasm")).unwrap();
+    let f = fs::File::options()
+        .write(true)
+        .open(h.path("kv.wasm"))
+        .unwrap();
     f.set_modified(SystemTime::now()).unwrap();
     drop(f);
     h.expect_quiet();
@@ -132,9 +155,16 @@ fn a_storm_of_writes_coalesces_and_ends_on_the_last_version() {
     let events = h.drain(Duration::from_millis(1500));
     let lines: Vec<String> = events.iter().map(|e| e.summary_line()).collect();
     assert!(!events.is_empty() && events.len() <= 10, "{lines:#?}");
-    assert!(events.iter().all(|e| e.outcome == Outcome::Reloaded), "{lines:#?}");
+    assert!(
+        events.iter().all(|e| e.outcome == Outcome::Reloaded),
+        "{lines:#?}"
+    );
     let last = events.last().unwrap();
-    assert_eq!(last.new_hash.as_deref(), Some(sha(&versions[99]).as_str()), "{lines:#?}");
+    assert_eq!(
+        last.new_hash.as_deref(),
+        Some(sha(&versions[99]).as_str()),
+        "{lines:#?}"
+    );
     let coalesced: usize = events.iter().map(|e| e.fs_events).sum();
     assert!(coalesced >= 100, "{coalesced} fs events for 100 writes");
 }
@@ -149,7 +179,10 @@ fn garbage_and_other_files_keep_the_last_good_version() {
     let ev = h.expect();
     assert_outcome(&ev, Outcome::Failed);
     let line = ev.summary_line();
-    assert!(line.starts_with("error: kv.wasm: not a WebAssembly binary"), "{line}");
+    assert!(
+        line.starts_with("error: kv.wasm: not a WebAssembly binary"),
+        "{line}"
+    );
     assert!(line.ends_with("— keeping the last good version"), "{line}");
     assert_eq!(ev.old_hash.as_deref(), Some(sha(&kv()).as_str()));
     assert!(ev.component.is_none());
@@ -165,7 +198,11 @@ fn a_half_written_file_is_not_reported_as_reloaded() {
     fs::write(h.path("kv.wasm"), &v1[..v1.len() * 2 / 3]).unwrap();
     let ev = h.expect();
     assert_outcome(&ev, Outcome::Failed);
-    assert!(ev.summary_line().contains("truncated"), "{}", ev.summary_line());
+    assert!(
+        ev.summary_line().contains("truncated"),
+        "{}",
+        ev.summary_line()
+    );
     // It was retried before being reported: latency spans the retries.
     assert!(ev.latency >= DEBOUNCE * 2, "{:?}", ev.latency);
     fs::write(h.path("kv.wasm"), &v1).unwrap();
@@ -185,7 +222,11 @@ fn new_component_in_the_folder_is_added() {
     fs::write(h.path("broken.wasm"), b"\0asm\x0d\0\x01\0garbage").unwrap();
     let ev = h.expect();
     assert_outcome(&ev, Outcome::Failed);
-    assert!(ev.summary_line().contains("nothing loaded from it"), "{}", ev.summary_line());
+    assert!(
+        ev.summary_line().contains("nothing loaded from it"),
+        "{}",
+        ev.summary_line()
+    );
 }
 
 #[test]

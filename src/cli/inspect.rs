@@ -143,10 +143,10 @@ fn section(s: &mut String, title: &str, items: &[WorldItemInfo], verbose: bool) 
             WorldItemInfo::Interface(i) if i.is_wasi() && !verbose => {
                 let _ = writeln!(
                     s,
-                    "  {}  ({} functions, {} types; host-provided)",
+                    "  {}  ({}, {}; host-provided)",
                     i.name,
-                    i.functions.len(),
-                    i.types.len()
+                    plural(i.functions.len(), "function"),
+                    plural(i.types.len(), "type")
                 );
             }
             WorldItemInfo::Interface(i) => interface(s, i),
@@ -182,6 +182,15 @@ fn docs(s: &mut String, docs: Option<&str>, pad: &str) {
 
 fn indent(text: &str, pad: &str) -> String {
     text.replace('\n', &format!("\n{pad}"))
+}
+
+/// `1 function`, `3 functions`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// `58.3 KiB`, `1.2 MiB`.

@@ -1,12 +1,15 @@
 //! The command line: one file per subcommand, each a clap `Args` struct with `exec`.
 
+mod adapt;
 mod call;
 mod check;
 mod compose;
+mod export;
 mod graph;
 mod inspect;
 mod output;
 mod plug;
+mod serve;
 mod watch;
 
 use std::path::PathBuf;
@@ -60,6 +63,12 @@ pub enum Command {
     Call(call::CallCommand),
     /// Watch component files and report each reload: hash, latency, WIT diff, broken plugs.
     Watch(watch::WatchCommand),
+    /// Serve a component exporting wasi:http/incoming-handler over HTTP (like `wasmtime serve`).
+    Serve(serve::ServeCommand),
+    /// Turn a WASI preview 1 core module into a component with the preview-1 adapter.
+    Adapt(adapt::AdaptCommand),
+    /// Write a Spin app or a wasmCloud manifest for a composed HTTP service.
+    Export(export::ExportCommand),
 }
 
 /// Parses the process arguments, runs the command and maps errors to exit codes.
@@ -89,6 +98,9 @@ pub fn main() -> ExitCode {
         Some(Command::Check(cmd)) => cmd.exec(),
         Some(Command::Call(cmd)) => cmd.exec(),
         Some(Command::Watch(cmd)) => cmd.exec(),
+        Some(Command::Serve(cmd)) => cmd.exec(),
+        Some(Command::Adapt(cmd)) => cmd.exec(),
+        Some(Command::Export(cmd)) => cmd.exec(),
         None => {
             if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 crate::tui::run(&cli.paths)

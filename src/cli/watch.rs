@@ -53,7 +53,8 @@ impl WatchCommand {
         let signals = signal_channel()?;
         let mut ws = open(&self.paths)?;
         let mut set = WatchSet::from_workspace(&ws);
-        set.dirs.extend(self.paths.iter().filter(|p| p.is_dir()).cloned());
+        set.dirs
+            .extend(self.paths.iter().filter(|p| p.is_dir()).cloned());
         set.files
             .extend(self.paths.iter().filter(|p| is_workspace_file(p)).cloned());
         let (tx, events) = crossbeam_channel::unbounded();
@@ -123,7 +124,11 @@ impl WatchCommand {
 }
 
 fn is_workspace_file(p: &std::path::Path) -> bool {
-    !p.is_dir() && matches!(crate::reload::classify(p), Some(FileKind::Manifest | FileKind::Composition))
+    !p.is_dir()
+        && matches!(
+            crate::reload::classify(p),
+            Some(FileKind::Manifest | FileKind::Composition)
+        )
 }
 
 /// Opens the workspace; a folder with no components yet is an empty workspace to watch.
@@ -154,7 +159,7 @@ fn start_live(ws: &Workspace, out: &mut Printer) -> Result<Option<LiveSession>> 
             id: id.clone(),
             component: Arc::clone(c),
         },
-        _ => LiveTarget::Linked(ws.clone()),
+        _ => LiveTarget::Linked(Box::new(ws.clone())),
     };
     match LiveSession::load(target, options) {
         Ok(live) => Ok(Some(live)),

@@ -194,6 +194,8 @@ pub fn to_wac_in(ws: &Workspace, dir: Option<&Path>) -> String {
         }
         let _ = if args.is_empty() {
             writeln!(out, "\nlet {var} = new {} {{}};", names[id])
+        } else if args.len() == 1 && open {
+            writeln!(out, "\nlet {var} = new {} {{ ... }};", names[id])
         } else {
             writeln!(
                 out,

@@ -200,9 +200,8 @@ fn kind_of(item: &WorldItemInfo) -> ItemKind {
 }
 
 fn diff_side(dir: Direction, old: &[WorldItemInfo], new: &[WorldItemInfo]) -> Vec<ItemChange> {
-    let same_item = |a: &WorldItemInfo, b: &WorldItemInfo| {
-        a.name() == b.name() && kind_of(a) == kind_of(b)
-    };
+    let same_item =
+        |a: &WorldItemInfo, b: &WorldItemInfo| a.name() == b.name() && kind_of(a) == kind_of(b);
     let mut removed: Vec<&WorldItemInfo> = old
         .iter()
         .filter(|o| !new.iter().any(|n| same_item(o, n)))
@@ -226,7 +225,11 @@ fn diff_side(dir: Direction, old: &[WorldItemInfo], new: &[WorldItemInfo]) -> Ve
             None => out.push(whole_item(dir, n, Change::Added)),
         }
     }
-    out.extend(removed.into_iter().map(|o| whole_item(dir, o, Change::Removed)));
+    out.extend(
+        removed
+            .into_iter()
+            .map(|o| whole_item(dir, o, Change::Removed)),
+    );
     out
 }
 
@@ -370,7 +373,13 @@ fn render_item(out: &mut String, item: &ItemChange) {
         ItemKind::Function => "function ",
         ItemKind::Type => "type ",
     };
-    let _ = write!(out, "{} {} {what}{}", item.change.marker(), item.direction, item.name);
+    let _ = write!(
+        out,
+        "{} {} {what}{}",
+        item.change.marker(),
+        item.direction,
+        item.name
+    );
     if let Some(old_name) = &item.old_name {
         let _ = write!(out, " (was {old_name})");
     }

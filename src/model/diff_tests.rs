@@ -56,7 +56,11 @@ fn changed_added_and_removed_functions() {
     let item = &d.items[0];
     assert_eq!(item.direction, Direction::Export);
     assert_eq!(item.change, Change::Changed);
-    let changes: Vec<_> = item.members.iter().map(|m| (m.name.as_str(), m.change)).collect();
+    let changes: Vec<_> = item
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m.change))
+        .collect();
     assert_eq!(
         changes,
         [
@@ -86,10 +90,16 @@ fn type_changes_show_definitions_and_do_not_repeat_on_functions() {
         r.contains("  - record point {\n  -   x: s32,\n  -   y: s32,\n  - }\n"),
         "{r}"
     );
-    assert!(r.contains("  + record point {\n  +   x: s32,\n  +   y: f64,\n"), "{r}");
+    assert!(
+        r.contains("  + record point {\n  +   x: s32,\n  +   y: f64,\n"),
+        "{r}"
+    );
     assert!(r.contains("  + type meters = f64;\n"), "{r}");
     assert!(r.contains("  - enum color {"), "{r}");
-    assert!(!r.contains("move"), "the function's text did not change: {r}");
+    assert!(
+        !r.contains("move"),
+        "the function's text did not change: {r}"
+    );
 }
 
 #[test]
@@ -102,7 +112,7 @@ fn interfaces_added_and_removed_on_both_sides() {
         interface two { g: func() -> u8; }
         interface three { h: func(x: string); }
         world w { export two; export three; }";
-    let d = diff(old, &new);
+    let d = diff(old, new);
     assert_eq!(d.summary(), "+1 interface, -1 interface");
     assert_eq!(
         d.render(),
@@ -137,10 +147,12 @@ fn bare_functions_and_world_types() {
 
 #[test]
 fn version_bump_is_one_changed_interface() {
-    let new = KV.replace("neon:kv-store@1.0.0", "neon:kv-store@1.1.0").replace(
-        "}\n    world",
-        "  del: func(key: string);\n    }\n    world",
-    );
+    let new = KV
+        .replace("neon:kv-store@1.0.0", "neon:kv-store@1.1.0")
+        .replace(
+            "}\n    world",
+            "  del: func(key: string);\n    }\n    world",
+        );
     let d = diff(KV, &new);
     assert_eq!(d.items.len(), 1, "{d:#?}");
     let item = &d.items[0];
@@ -163,8 +175,14 @@ fn resource_methods_are_functions_with_their_resource_named() {
     let d = diff(old, &new);
     assert_eq!(d.summary(), "+1 func, ~1 func", "{d:#?}");
     let r = d.render();
-    assert!(r.contains("  + get: func() -> s32;  // resource counter\n"), "{r}");
-    assert!(r.contains("  + reset: func();  // resource counter\n"), "{r}");
+    assert!(
+        r.contains("  + get: func() -> s32;  // resource counter\n"),
+        "{r}"
+    );
+    assert!(
+        r.contains("  + reset: func();  // resource counter\n"),
+        "{r}"
+    );
 }
 
 #[test]
@@ -185,7 +203,15 @@ fn samples_diff_against_each_other() {
     let d = WitDiff::between(&kv, &proc);
     // The processor imports the store the kv-store exports, and exports its own interface.
     assert_eq!(d.summary(), "+2 interfaces, -1 interface");
-    assert!(d.render().contains("+ import neon:kv-store/store@1.0.0"), "{}", d.render());
-    assert!(d.render().contains("- export neon:kv-store/store@1.0.0"), "{}", d.render());
+    assert!(
+        d.render().contains("+ import neon:kv-store/store@1.0.0"),
+        "{}",
+        d.render()
+    );
+    assert!(
+        d.render().contains("- export neon:kv-store/store@1.0.0"),
+        "{}",
+        d.render()
+    );
     assert!(WitDiff::between(&proc, &proc).is_empty());
 }

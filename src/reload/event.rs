@@ -180,7 +180,10 @@ impl ReloadEvent {
         );
         let mut line = match self.outcome {
             Outcome::Reloaded => {
-                format!("{file} reloaded in {ms} ({hashes}): {}", self.diff.summary())
+                format!(
+                    "{file} reloaded in {ms} ({hashes}): {}",
+                    self.diff.summary()
+                )
             }
             Outcome::Added => format!(
                 "{file} added in {ms} (sha256 {})",

@@ -26,8 +26,18 @@ pub enum FileKind {
 /// because the rename event names the destination too.
 pub fn is_scratch_name(name: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        "~", ".swp", ".swx", ".swo", ".tmp", ".temp", ".part", ".partial", ".crdownload", ".bak",
-        ".orig", ".download",
+        "~",
+        ".swp",
+        ".swx",
+        ".swo",
+        ".tmp",
+        ".temp",
+        ".part",
+        ".partial",
+        ".crdownload",
+        ".bak",
+        ".orig",
+        ".download",
     ];
     name.is_empty()
         || name.starts_with('.')
@@ -75,7 +85,10 @@ mod tests {
     #[test]
     fn workspace_files_are_classified() {
         assert_eq!(classify(Path::new("d/kv.wasm")), Some(FileKind::Component));
-        assert_eq!(classify(Path::new("wirebench.toml")), Some(FileKind::Manifest));
+        assert_eq!(
+            classify(Path::new("wirebench.toml")),
+            Some(FileKind::Manifest)
+        );
         assert_eq!(classify(Path::new("app.wac")), Some(FileKind::Composition));
         assert_eq!(classify(Path::new("notes.txt")), None);
         assert_eq!(classify(Path::new("other.toml")), None);

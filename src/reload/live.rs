@@ -19,16 +19,19 @@ use crate::workspace::Workspace;
 #[derive(Debug, Clone)]
 pub enum LiveTarget {
     /// One component, under its workspace id.
-    Component { id: String, component: Arc<Component> },
+    Component {
+        id: String,
+        component: Arc<Component>,
+    },
     /// A wired workspace in linked mode.
-    Linked(Workspace),
+    Linked(Box<Workspace>),
 }
 
 impl LiveTarget {
     fn runtime_target(&self) -> Target {
         match self {
             LiveTarget::Component { component, .. } => Target::Component(Arc::clone(component)),
-            LiveTarget::Linked(ws) => Target::Linked(ws.clone()),
+            LiveTarget::Linked(ws) => Target::Linked(ws.as_ref().clone()),
         }
     }
 
@@ -217,7 +220,11 @@ impl ReloadPlan {
                 Vec::new(),
             ),
             LiveTarget::Linked(ws) => {
-                if ws.components.get(&ev.id).is_some_and(|c| c.sha256 == new.sha256) {
+                if ws
+                    .components
+                    .get(&ev.id)
+                    .is_some_and(|c| c.sha256 == new.sha256)
+                {
                     return None;
                 }
                 let mut ws = ws.clone();
@@ -254,13 +261,15 @@ impl ReloadPlan {
             });
         }
         let started = Instant::now();
-        let session = Session::load(self.target.runtime_target(), self.options.clone())
-            .map_err(|e| Rejected {
-                error: ReloadError::Instantiate {
-                    id: self.id.clone(),
-                    message: e.to_string(),
-                },
-                broken_plugs: Vec::new(),
+        let session =
+            Session::load(self.target.runtime_target(), self.options.clone()).map_err(|e| {
+                Rejected {
+                    error: ReloadError::Instantiate {
+                        id: self.id.clone(),
+                        message: e.to_string(),
+                    },
+                    broken_plugs: Vec::new(),
+                }
             })?;
         // One store holds every instance of a session, so all of them are rebuilt.
         let reinstantiated = session.components().to_vec();

@@ -272,7 +272,13 @@ impl Reloader {
     /// Reads a settled file and says what changed. `first_event` is when the first
     /// file-system event of this change happened (latency is measured from it); `attempt`
     /// counts earlier [`Check::Retry`]s.
-    pub fn check(&mut self, key: &Path, first_event: Instant, fs_events: usize, attempt: u32) -> Check {
+    pub fn check(
+        &mut self,
+        key: &Path,
+        first_event: Instant,
+        fs_events: usize,
+        attempt: u32,
+    ) -> Check {
         let started = Instant::now();
         let Some(t) = self.targets.get_mut(key) else {
             return Check::Quiet;

@@ -51,9 +51,18 @@ fn same_content_is_quiet_and_new_content_reloads_with_a_diff() {
     assert_eq!(ev.id, "kv");
     assert_eq!(ev.diff.summary(), "+1 func");
     assert_ne!(ev.old_hash, ev.new_hash);
-    assert_eq!(ev.component.as_ref().unwrap().sha256, *ev.new_hash.as_ref().unwrap());
-    assert!(matches!(check(&mut r, &key), Check::Quiet), "second look is a touch");
-    assert_eq!(r.current("kv").unwrap().sha256, *ev.new_hash.as_ref().unwrap());
+    assert_eq!(
+        ev.component.as_ref().unwrap().sha256,
+        *ev.new_hash.as_ref().unwrap()
+    );
+    assert!(
+        matches!(check(&mut r, &key), Check::Quiet),
+        "second look is a touch"
+    );
+    assert_eq!(
+        r.current("kv").unwrap().sha256,
+        *ev.new_hash.as_ref().unwrap()
+    );
 }
 
 #[test]
@@ -63,8 +72,14 @@ fn garbage_keeps_the_last_good_version_until_it_is_restored() {
     fs::write(&key, b"hello, not wasm").unwrap();
     let ev = event(check(&mut r, &key));
     assert_eq!(ev.outcome, Outcome::Failed);
-    assert!(ev.summary_line().contains("not a WebAssembly binary"), "{}", ev.summary_line());
-    assert!(ev.summary_line().ends_with("— keeping the last good version"));
+    assert!(
+        ev.summary_line().contains("not a WebAssembly binary"),
+        "{}",
+        ev.summary_line()
+    );
+    assert!(ev
+        .summary_line()
+        .ends_with("— keeping the last good version"));
     assert_eq!(r.current("kv").unwrap().sha256, sha256_hex(&good));
     // Writing the same garbage again says nothing new.
     fs::write(&key, b"hello, not wasm").unwrap();
@@ -81,11 +96,18 @@ fn truncated_file_is_retried_before_it_is_reported() {
     let v2 = kv_v2();
     fs::write(&key, &v2[..v2.len() / 2]).unwrap();
     for attempt in 0..HALF_WRITTEN_RETRIES {
-        assert!(matches!(r.check(&key, Instant::now(), 1, attempt), Check::Retry));
+        assert!(matches!(
+            r.check(&key, Instant::now(), 1, attempt),
+            Check::Retry
+        ));
     }
     let ev = event(r.check(&key, Instant::now(), 1, HALF_WRITTEN_RETRIES));
     assert_eq!(ev.outcome, Outcome::Failed);
-    assert!(ev.summary_line().contains("truncated"), "{}", ev.summary_line());
+    assert!(
+        ev.summary_line().contains("truncated"),
+        "{}",
+        ev.summary_line()
+    );
     // The writer finishes: now it reloads.
     fs::write(&key, &v2).unwrap();
     assert_eq!(event(check(&mut r, &key)).outcome, Outcome::Reloaded);
@@ -98,8 +120,14 @@ fn delete_then_recreate() {
     fs::remove_file(&key).unwrap();
     let ev = event(check(&mut r, &key));
     assert_eq!(ev.outcome, Outcome::Removed);
-    assert_eq!(ev.summary_line(), "warning: kv.wasm was deleted — keeping the last good version until it comes back");
-    assert!(matches!(check(&mut r, &key), Check::Quiet), "still gone: said once");
+    assert_eq!(
+        ev.summary_line(),
+        "warning: kv.wasm was deleted — keeping the last good version until it comes back"
+    );
+    assert!(
+        matches!(check(&mut r, &key), Check::Quiet),
+        "still gone: said once"
+    );
     fs::write(&key, &good).unwrap();
     assert_eq!(event(check(&mut r, &key)).outcome, Outcome::Restored);
     fs::remove_file(&key).unwrap();
@@ -138,7 +166,10 @@ fn workspace_files_report_changes_by_hash() {
     fs::write(&manifest, "[workspace]\n").unwrap();
     let key = r.target_key(&manifest).unwrap();
     let ev = event(check(&mut r, &key));
-    assert_eq!((ev.outcome, ev.kind), (Outcome::Changed, FileKind::Manifest));
+    assert_eq!(
+        (ev.outcome, ev.kind),
+        (Outcome::Changed, FileKind::Manifest)
+    );
     assert!(matches!(check(&mut r, &key), Check::Quiet));
     fs::write(&manifest, "[workspace]\ncomposition = \"a.wac\"\n").unwrap();
     assert_eq!(event(check(&mut r, &key)).outcome, Outcome::Changed);
@@ -151,5 +182,9 @@ fn a_missing_folder_is_a_clear_error() {
         ..WatchSet::default()
     };
     let e = Reloader::new(&set).unwrap_err();
-    assert!(e.to_string().starts_with("`/definitely/not/here`: no such folder"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("`/definitely/not/here`: no such folder"),
+        "{e}"
+    );
 }

@@ -296,7 +296,11 @@ impl Loop {
                 self.status(
                     WatchState::Error,
                     Some(dir.clone()),
-                    WatchError::Watch { dir: dir.clone(), source: e }.to_string(),
+                    WatchError::Watch {
+                        dir: dir.clone(),
+                        source: e,
+                    }
+                    .to_string(),
                 );
             }
             self.dirs.insert(dir, ident);
@@ -387,7 +391,10 @@ impl Loop {
                     Err(e) => {
                         // Try again at the next check; say so once per attempt.
                         self.dirs.insert(dir.clone(), None);
-                        let e = WatchError::Watch { dir: dir.clone(), source: e };
+                        let e = WatchError::Watch {
+                            dir: dir.clone(),
+                            source: e,
+                        };
                         self.status(WatchState::Error, Some(dir.clone()), e.to_string());
                     }
                 },
@@ -420,8 +427,6 @@ fn is_change(kind: &EventKind) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) | EventKind::Other => false,
-        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => {
-            true
-        }
+        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
     }
 }

@@ -2,6 +2,7 @@
 //! on-disk compile cache) and the epoch ticker thread that drives call deadlines.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -142,15 +143,16 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// Advances the engine epoch every [`EPOCH_TICK`] while at least one call runs, and sleeps
 /// otherwise so an idle workbench costs no CPU.
 struct Ticker {
-    state: Arc<(Mutex<TickState>, Condvar)>,
+    shared: Arc<TickShared>,
 }
 
-#[derive(Default)]
-struct TickState {
-    /// Calls running now.
-    active: usize,
-    /// The ticker thread is parked; only then does starting a call need a (syscall) wake-up.
-    parked: bool,
+struct TickShared {
+    /// Calls running now (atomic: starting a warm call must not take a lock).
+    active: AtomicUsize,
+    /// The ticker thread is parked (or about to be); only then is a wake-up needed.
+    parked: AtomicBool,
+    lock: Mutex<()>,
+    wake: Condvar,
 }
 
 /// Keeps the ticker running while alive.
@@ -160,19 +162,25 @@ pub(crate) struct TickGuard<'a> {
 
 impl Ticker {
     fn start(engine: Engine) -> Ticker {
-        let state = Arc::new((Mutex::new(TickState::default()), Condvar::new()));
-        let shared = Arc::clone(&state);
+        let shared = Arc::new(TickShared {
+            active: AtomicUsize::new(0),
+            parked: AtomicBool::new(false),
+            lock: Mutex::new(()),
+            wake: Condvar::new(),
+        });
+        let s = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name("wirebench-epoch".into())
             .spawn(move || loop {
-                {
-                    let (lock, cvar) = &*shared;
-                    let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
-                    while s.active == 0 {
-                        s.parked = true;
-                        s = cvar.wait(s).unwrap_or_else(|e| e.into_inner());
+                if s.active.load(Ordering::SeqCst) == 0 {
+                    let mut guard = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+                    s.parked.store(true, Ordering::SeqCst);
+                    // Re-check after announcing: a call that started in between either sees
+                    // `parked` (and wakes us under the lock) or is seen here.
+                    while s.active.load(Ordering::SeqCst) == 0 {
+                        guard = s.wake.wait(guard).unwrap_or_else(|e| e.into_inner());
                     }
-                    s.parked = false;
+                    s.parked.store(false, Ordering::SeqCst);
                 }
                 std::thread::sleep(EPOCH_TICK);
                 engine.increment_epoch();
@@ -181,15 +189,15 @@ impl Ticker {
             // Without a ticker deadlines cannot fire; say so loudly rather than hang later.
             tracing::error!("failed to start the epoch ticker: {e}");
         }
-        Ticker { state }
+        Ticker { shared }
     }
 
     fn begin(&self) -> TickGuard<'_> {
-        let (lock, cvar) = &*self.state;
-        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
-        s.active += 1;
-        if s.parked {
-            cvar.notify_all();
+        let s = &self.shared;
+        s.active.fetch_add(1, Ordering::SeqCst);
+        if s.parked.load(Ordering::SeqCst) {
+            let _guard = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+            s.wake.notify_all();
         }
         TickGuard { ticker: self }
     }
@@ -197,9 +205,7 @@ impl Ticker {
 
 impl Drop for TickGuard<'_> {
     fn drop(&mut self) {
-        let (lock, _) = &*self.ticker.state;
-        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
-        s.active = s.active.saturating_sub(1);
+        self.ticker.shared.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

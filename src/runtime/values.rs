@@ -13,8 +13,8 @@ use wasmtime::component::wasm_wave::parser::Parser;
 pub(crate) struct CallText {
     /// The function name as written (`get`, `store.get`, `counter.new`).
     pub name: String,
-    /// The argument text with handles rewritten (`("a", r1)`).
-    src: String,
+    /// The argument text with handles rewritten (`("a", r1)`), when it had any.
+    rewritten: Option<String>,
     /// The argument text as the user wrote it, same length as `src`.
     orig: String,
     /// The argument tuple, `None` for `name()`.
@@ -32,7 +32,7 @@ impl CallText {
 
     /// The argument text with handles rewritten, which node spans index into.
     pub fn src(&self) -> &str {
-        &self.src
+        self.rewritten.as_deref().unwrap_or(&self.orig)
     }
 
     /// The argument text as written, same length as [`src`](Self::src).
@@ -82,14 +82,16 @@ pub(crate) fn parse_call(text: &str) -> Result<CallText, CallError> {
         )));
     }
     let orig = text[open..].to_string();
-    let src = rewrite_handles(&orig);
+    // Most calls pass no handles: then the source is the text itself, no copy.
+    let rewritten = orig.contains('$').then(|| rewrite_handles(&orig));
+    let src = rewritten.as_deref().unwrap_or(&orig);
     let inner = src
         .strip_prefix('(')
         .and_then(|s| s.trim_end().strip_suffix(')'));
     let args = if inner.is_some_and(|s| s.trim().is_empty()) {
         None
     } else {
-        let mut parser = Parser::new(&src);
+        let mut parser = Parser::new(src);
         let node = parser
             .parse_raw_value()
             .map(|v| v.node().clone())
@@ -110,7 +112,7 @@ pub(crate) fn parse_call(text: &str) -> Result<CallText, CallError> {
     };
     Ok(CallText {
         name: name.to_string(),
-        src,
+        rewritten,
         orig,
         args,
     })

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -232,6 +233,8 @@ fn one_line(s: &str) -> String {
 #[derive(Clone)]
 pub(crate) struct CapturedOutput {
     inner: Arc<Mutex<Captured>>,
+    /// Set on every write, so draining after a quiet call skips the lock.
+    written: Arc<AtomicBool>,
 }
 
 struct Captured {
@@ -248,11 +251,15 @@ impl CapturedOutput {
                 cap,
                 truncated: false,
             })),
+            written: Arc::new(AtomicBool::new(false)),
         }
     }
 
     /// Takes everything written since the last take, and whether some of it was dropped.
     pub fn take(&self) -> (Vec<u8>, bool) {
+        if !self.written.swap(false, Ordering::SeqCst) {
+            return (Vec::new(), false);
+        }
         let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let truncated = std::mem::replace(&mut c.truncated, false);
         (std::mem::take(&mut c.bytes), truncated)
@@ -260,6 +267,7 @@ impl CapturedOutput {
 
     fn append(&self, data: &[u8]) {
         let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        self.written.store(true, Ordering::SeqCst);
         let room = c.cap.saturating_sub(c.bytes.len());
         if data.len() > room {
             c.truncated = true;

@@ -263,7 +263,8 @@ impl Forward<'_> {
                 plug.consumer, plug.provider, plug.import
             ))
         };
-        let Some(import) = consumer.component_type().get_import(engine, &plug.import) else {
+        let consumer_ty = consumer.component_type();
+        let Some(import) = consumer_ty.get_import(engine, &plug.import) else {
             return Err(ServeError::load(format!(
                 "`{}` has no import `{}` to plug",
                 plug.consumer, plug.import

@@ -4,6 +4,7 @@
 //! This mirrors `runtime::host` for async stores; the runtime's store data is private to it
 //! and synchronous, while `wasi:http` serving needs `call_async`.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -73,7 +74,6 @@ pub(crate) struct MemoryCapExceeded {
 pub(crate) struct StoreConfig {
     pub grants: Grants,
     pub limits: Limits,
-    pub unit_ids: Arc<[String]>,
     pub trace: bool,
 }
 
@@ -81,6 +81,7 @@ pub(crate) struct StoreConfig {
 pub(crate) fn new_store(
     engine: &wasmtime::Engine,
     cfg: &StoreConfig,
+    unit_ids: &Arc<[String]>,
 ) -> Result<Store<ServeState>, ServeError> {
     let stdout = CappedOutput::new(cfg.limits.max_output);
     let stderr = CappedOutput::new(cfg.limits.max_output);
@@ -99,8 +100,8 @@ pub(crate) fn new_store(
             max_tables: cfg.limits.max_tables,
         },
         deadline: Instant::now() + cfg.limits.timeout,
-        instances: vec![None; cfg.unit_ids.len()],
-        unit_ids: Arc::clone(&cfg.unit_ids),
+        instances: vec![None; unit_ids.len()],
+        unit_ids: Arc::clone(unit_ids),
         trace: Recorder::new(cfg.trace),
         stdout,
         stderr,
@@ -314,6 +315,12 @@ impl CappedOutput {
         let truncated = std::mem::replace(&mut c.truncated, false);
         let bytes = std::mem::take(&mut c.bytes);
         (String::from_utf8_lossy(&bytes).into_owned(), truncated)
+    }
+
+    /// What was written since the last take, left in place.
+    pub fn peek(&self) -> String {
+        let c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&c.bytes).into_owned()
     }
 
     fn append(&self, data: &[u8]) {

@@ -135,6 +135,6 @@ impl ServeTarget {
 }
 
 /// Whether an export name is `wasi:http/incoming-handler` (any 0.2 version).
-pub(crate) fn is_incoming_handler(name: &str) -> bool {
+pub fn is_incoming_handler(name: &str) -> bool {
     name == "wasi:http/incoming-handler" || name.starts_with("wasi:http/incoming-handler@0.2.")
 }

@@ -22,7 +22,9 @@ pub const QUIET: Duration = Duration::from_millis(700);
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
 pub fn sample(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/samples")
+        .join(name);
     fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -68,7 +70,13 @@ pub struct Harness {
 impl Harness {
     /// Writes `files`, decodes the `.wasm` ones as the loaded set and watches the folder.
     pub fn start(files: &[(&str, &[u8])]) -> Harness {
-        Self::start_with(files, WatchOptions { debounce: DEBOUNCE, ..WatchOptions::default() })
+        Self::start_with(
+            files,
+            WatchOptions {
+                debounce: DEBOUNCE,
+                ..WatchOptions::default()
+            },
+        )
     }
 
     pub fn start_with(files: &[(&str, &[u8])], options: WatchOptions) -> Harness {
@@ -142,7 +150,11 @@ impl Harness {
         let mut reloads = Vec::new();
         while !self.statuses.iter().any(&f) {
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "status did not come; got {:?}", self.statuses);
+            assert!(
+                !left.is_zero(),
+                "status did not come; got {:?}",
+                self.statuses
+            );
             match self.rx.recv_timeout(left) {
                 Ok(WatchEvent::Reload(ev)) => reloads.push(*ev),
                 Ok(WatchEvent::Status(s)) => self.statuses.push(s),

@@ -1,0 +1,2 @@
+//! Placeholder while the serve bench is written.
+fn main() {}
