@@ -63,7 +63,9 @@ pub enum AdaptError {
         message: String,
     },
     /// The input already is a component.
-    #[error("`{name}` is already a component — nothing to adapt (serve, call or plug it as it is)")]
+    #[error(
+        "`{name}` is already a component — nothing to adapt (serve, call or plug it as it is)"
+    )]
     AlreadyComponent {
         /// Input name.
         name: String,
@@ -105,7 +107,11 @@ fn list(items: &[String]) -> String {
 }
 
 /// Wraps a preview-1 core module into a component; `adapter` overrides the automatic choice.
-pub fn adapt(name: &str, bytes: &[u8], adapter: Option<AdapterKind>) -> Result<Adapted, AdaptError> {
+pub fn adapt(
+    name: &str,
+    bytes: &[u8],
+    adapter: Option<AdapterKind>,
+) -> Result<Adapted, AdaptError> {
     let model = Component::from_bytes(name, bytes.to_vec()).map_err(|e| AdaptError::Decode {
         name: name.to_string(),
         message: e.to_string(),

@@ -39,11 +39,20 @@ fn run_command(bytes: &[u8], stdin: &str, env: &[(&str, &str)]) -> String {
     for (k, v) in env {
         b.env(k, v);
     }
-    let mut store = Store::new(&engine, Host { wasi: b.build(), table: ResourceTable::new() });
+    let mut store = Store::new(
+        &engine,
+        Host {
+            wasi: b.build(),
+            table: ResourceTable::new(),
+        },
+    );
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
             .expect("a command component");
-    let result = command.wasi_cli_run().call_run(&mut store).expect("run returns");
+    let result = command
+        .wasi_cli_run()
+        .call_run(&mut store)
+        .expect("run returns");
     assert!(result.is_ok(), "run() reported failure");
     drop(store);
     String::from_utf8_lossy(&stdout.contents()).into_owned()
@@ -64,7 +73,10 @@ fn lone_wolf_is_adapted_and_runs() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(summary["adapter"], "command");
-    assert!(summary["exports"][0].as_str().unwrap().starts_with("wasi:cli/run@0.2"));
+    assert!(summary["exports"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("wasi:cli/run@0.2"));
     let bytes = std::fs::read(&out).unwrap();
     let model = wirebench::model::Component::from_bytes("lw", bytes.clone()).unwrap();
     assert_eq!(model.kind, wirebench::model::Kind::Component);
@@ -102,7 +114,10 @@ fn reactors_get_the_reactor_adapter() {
     assert_eq!(a.adapter, wirebench::adapt::AdapterKind::Reactor);
     let model = wirebench::model::Component::from_bytes("tick", a.bytes).unwrap();
     assert_eq!(model.kind, wirebench::model::Kind::Component);
-    assert!(model.exports.is_empty(), "a reactor without WIT exports nothing");
+    assert!(
+        model.exports.is_empty(),
+        "a reactor without WIT exports nothing"
+    );
 }
 
 #[test]
@@ -132,7 +147,10 @@ fn modules_the_adapter_cannot_serve_are_refused() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("`env::host_log`"), "{stderr}");
     assert!(stderr.contains("cannot provide"), "{stderr}");
-    assert!(!dir.path().join("out.wasm").exists(), "nothing written on failure");
+    assert!(
+        !dir.path().join("out.wasm").exists(),
+        "nothing written on failure"
+    );
 
     let o = Command::new(wirebench())
         .arg("adapt")

@@ -264,3 +264,25 @@ fn stopping_the_watcher_ends_its_thread() {
     fs::write(h.path("kv.wasm"), variant(&kv(), 1)).unwrap();
     assert!(h.next(QUIET).is_none());
 }
+
+#[test]
+fn extending_the_watch_adds_a_folder() {
+    let mut h = Harness::start(&[("kv.wasm", &kv())]);
+    let other = tempfile::tempdir().unwrap();
+    let zoo_path = other.path().join("zoo.wasm");
+    fs::write(&zoo_path, sample("type-zoo.wasm")).unwrap();
+    let zoo = wirebench::model::Component::from_file(&zoo_path).unwrap();
+    let set = wirebench::reload::WatchSet {
+        components: vec![("zoo".into(), std::sync::Arc::new(zoo))],
+        ..Default::default()
+    };
+    h.watcher.as_ref().unwrap().extend(set).unwrap();
+    let v1 = variant(&sample("type-zoo.wasm"), 1);
+    fs::write(&zoo_path, &v1).unwrap();
+    let ev = h.expect();
+    assert_outcome(&ev, Outcome::Reloaded);
+    assert_eq!(ev.id, "zoo");
+    // The folder was not given as a folder: other new files there are not adopted.
+    fs::write(other.path().join("new.wasm"), kv()).unwrap();
+    h.expect_quiet();
+}

@@ -80,14 +80,14 @@ fn demo_wire_call_save_quit_in_tmux() {
     );
     t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
     t.wait_for("kv-store", 30);
-    t.wait_for("functions callable", 60);
+    t.wait_for("instantiated kv-store", 60);
 
     // Re-wire the processor's kv import by hand.
     t.command("unplug data-processor neon:kv-store/store");
     t.wait_for("unplugged `data-processor`", 10);
     t.command("plug data-processor neon:kv-store/store kv-store");
     t.wait_for("plugged `data-processor`", 10);
-    t.wait_for("functions callable", 60);
+    t.wait_for("instantiated kv-store", 60);
 
     t.command("call kv-store.set(\"e2e\", \"works\")");
     t.command("call kv-store.get(\"e2e\")");

@@ -54,7 +54,10 @@ impl AdaptCommand {
         let model = crate::model::Component::from_bytes(&name, adapted.bytes.clone())
             .context("the adapted component could not be decoded")?;
         let names = |items: &[crate::model::WorldItemInfo]| {
-            items.iter().map(|i| i.name().to_string()).collect::<Vec<_>>()
+            items
+                .iter()
+                .map(|i| i.name().to_string())
+                .collect::<Vec<_>>()
         };
         let summary = AdaptSummary {
             input: &self.input,

@@ -17,8 +17,7 @@ use serde::Serialize;
 
 use crate::runtime::{self, fmt_duration, DirGrant, EnvGrant};
 use crate::serve::{
-    RequestEvent, ServeEvent, ServeInfo, ServeMode, ServeOptions, ServeSummary, ServeTarget,
-    Server,
+    RequestEvent, ServeEvent, ServeInfo, ServeMode, ServeOptions, ServeSummary, ServeTarget, Server,
 };
 use crate::util::sanitize::one_line;
 
@@ -190,7 +189,10 @@ impl ServeCommand {
             writeln!(err, "  error: {}", one_line(e))?;
         }
         if r.state_reset {
-            writeln!(err, "  note: the kept instance was dropped; the next request starts fresh")?;
+            writeln!(
+                err,
+                "  note: the kept instance was dropped; the next request starts fresh"
+            )?;
         }
         for (label, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
             for line in text.lines().filter(|l| !l.trim().is_empty()).take(20) {

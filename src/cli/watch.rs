@@ -104,7 +104,11 @@ impl WatchCommand {
                     Ok(new) => {
                         *ws = new;
                         ev.broken_plugs = broken_plugs(ws);
-                        watcher.extend(WatchSet::from_workspace(ws));
+                        if let Err(e) = watcher.extend(WatchSet::from_workspace(ws)) {
+                            ev.error = Some(ReloadError::Workspace {
+                                message: e.to_string(),
+                            });
+                        }
                     }
                     Err(e) => {
                         ev.outcome = Outcome::Failed;

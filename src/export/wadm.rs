@@ -39,14 +39,23 @@ pub fn write_wadm_manifest(input: &ExportInput, file: &Path) -> Result<ExportRep
     let name = &input.name;
     let mut y = String::new();
     // JSON-quoted scalars are valid YAML and keep any name safe.
-    let _ = writeln!(y, "# wasmCloud application exported by wirebench: `wash app deploy {}`", file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+    let _ = writeln!(
+        y,
+        "# wasmCloud application exported by wirebench: `wash app deploy {}`",
+        file.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
     let _ = writeln!(y, "apiVersion: core.oam.dev/v1beta1");
     let _ = writeln!(y, "kind: Application");
     let _ = writeln!(y, "metadata:");
     let _ = writeln!(y, "  name: {}", q(name));
     let _ = writeln!(y, "  annotations:");
     let _ = writeln!(y, "    version: \"v0.1.0\"");
-    let _ = writeln!(y, "    description: \"exported by wirebench; capabilities are the workspace's grants\"");
+    let _ = writeln!(
+        y,
+        "    description: \"exported by wirebench; capabilities are the workspace's grants\""
+    );
     let _ = writeln!(y, "spec:");
     let _ = writeln!(y, "  components:");
     let _ = writeln!(y, "    - name: {}", q(name));

@@ -281,3 +281,20 @@ impl ReloadPlan {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crosses_threads<T: Send>() {}
+
+    #[test]
+    fn reload_types_can_move_between_threads() {
+        // The watcher, the UI and the runtime worker are different threads.
+        crosses_threads::<LiveSession>();
+        crosses_threads::<ReloadPlan>();
+        crosses_threads::<Prepared>();
+        crosses_threads::<super::super::WatchEvent>();
+        crosses_threads::<super::super::Watcher>();
+    }
+}

@@ -13,8 +13,10 @@
 mod apply;
 mod event;
 mod filter;
+mod fsstat;
 mod live;
 mod reloader;
+mod set;
 mod watcher;
 
 use std::path::PathBuf;
@@ -29,7 +31,8 @@ pub use event::{
 };
 pub use filter::{classify, is_scratch_name, FileKind};
 pub use live::{LiveSession, LiveTarget, Prepared, Rejected, ReloadPlan};
-pub use reloader::{Check, Reloader, WatchSet, HALF_WRITTEN_RETRIES};
+pub use reloader::{Check, Reloader, HALF_WRITTEN_RETRIES};
+pub use set::WatchSet;
 pub use watcher::{WatchOptions, Watcher, DEFAULT_DEBOUNCE};
 
 /// Why a watch could not start.

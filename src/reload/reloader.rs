@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime};
 
 use super::event::{Outcome, ReloadError, ReloadEvent};
 use super::filter::{classify, FileKind};
+use super::set::WatchSet;
 use super::WatchError;
 use crate::model::diff::WitDiff;
 use crate::model::{component_name_for, sha256_hex, Component, DecodeError};
@@ -24,35 +25,6 @@ pub const HALF_WRITTEN_RETRIES: u32 = 2;
 
 /// The largest `wirebench.toml` or `.wac` read (as the workspace loader).
 const MAX_TEXT_FILE: u64 = 4 * 1024 * 1024;
-
-/// What the watcher should watch.
-#[derive(Debug, Clone, Default)]
-pub struct WatchSet {
-    /// Loaded components by id; each one's file is watched and it is the baseline version.
-    pub components: Vec<(String, Arc<Component>)>,
-    /// Folders whose new `*.wasm`, `wirebench.toml` and `*.wac` files are watched as well.
-    pub dirs: Vec<PathBuf>,
-    /// Single workspace files to watch (`wirebench.toml`, a `.wac`), existing or not.
-    pub files: Vec<PathBuf>,
-}
-
-impl WatchSet {
-    /// Every component of a workspace with a file, plus its folder's workspace files.
-    pub fn from_workspace(ws: &crate::workspace::Workspace) -> WatchSet {
-        let components = ws
-            .components
-            .iter()
-            .filter(|(_, c)| c.path.is_some())
-            .map(|(id, c)| (id.clone(), Arc::clone(c)))
-            .collect();
-        let dirs = ws.root.iter().cloned().collect();
-        WatchSet {
-            components,
-            dirs,
-            files: Vec::new(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileState {
@@ -320,9 +292,9 @@ impl Reloader {
             return Check::Quiet;
         }
         if t.kind != FileKind::Component {
+            let ev = new_event(t, Outcome::Changed, first_event, started, fs_events);
             t.seen = Some(hash.clone());
             t.state = FileState::Ok;
-            let ev = new_event(t, Outcome::Changed, first_event, started, fs_events);
             return Check::Event(Box::new(ReloadEvent {
                 new_hash: Some(hash),
                 ..ev

@@ -172,7 +172,10 @@ fn workspace_files_report_changes_by_hash() {
     );
     assert!(matches!(check(&mut r, &key), Check::Quiet));
     fs::write(&manifest, "[workspace]\ncomposition = \"a.wac\"\n").unwrap();
-    assert_eq!(event(check(&mut r, &key)).outcome, Outcome::Changed);
+    let again = event(check(&mut r, &key));
+    assert_eq!(again.outcome, Outcome::Changed);
+    assert_eq!(again.old_hash, ev.new_hash);
+    assert_ne!(again.old_hash, again.new_hash);
 }
 
 #[test]

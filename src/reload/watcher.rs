@@ -7,16 +7,18 @@
 //! from the OS (dropped events) re-checks every file.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use notify::{EventKind, RecursiveMode};
+use notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebouncedEvent, Debouncer, RecommendedCache};
 
 use super::event::{WatchEvent, WatchState, WatchStatus};
-use super::reloader::{Check, Reloader, WatchSet};
+use super::fsstat::{dir_ident, is_change, stat, Stat};
+use super::reloader::{Check, Reloader};
+use super::set::WatchSet;
 use super::WatchError;
 
 /// Timing of the watch.
@@ -44,7 +46,7 @@ impl Default for WatchOptions {
 enum Msg {
     Fs(Vec<DebouncedEvent>),
     FsErrors(Vec<notify::Error>),
-    Replace(Box<WatchSet>),
+    Extend(Box<WatchSet>, Sender<Result<(), WatchError>>),
     Stop,
 }
 
@@ -117,9 +119,13 @@ impl Watcher {
     }
 
     /// Adds components, folders or files to the watch (e.g. after opening more); a component
-    /// given again becomes the new baseline version.
-    pub fn extend(&self, set: WatchSet) {
-        let _ = self.tx.send(Msg::Replace(Box::new(set)));
+    /// given again becomes the new baseline version. Returns once the new folders are watched.
+    pub fn extend(&self, set: WatchSet) -> Result<(), WatchError> {
+        let (reply, done) = crossbeam_channel::bounded(1);
+        if self.tx.send(Msg::Extend(Box::new(set), reply)).is_err() {
+            return Err(stopped());
+        }
+        done.recv().unwrap_or_else(|_| Err(stopped()))
     }
 
     /// Stops watching and waits for the thread (at most one file check).
@@ -150,39 +156,6 @@ struct Pending {
     attempt: u32,
 }
 
-/// What "the file did not change" compares: size, mtime and inode.
-type Stat = (u64, Option<std::time::SystemTime>, u64);
-
-fn stat(path: &Path) -> Option<Stat> {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.len(), m.modified().ok(), inode(&m)))
-}
-
-#[cfg(unix)]
-fn inode(m: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(m)
-}
-
-#[cfg(not(unix))]
-fn inode(_: &std::fs::Metadata) -> u64 {
-    0
-}
-
-/// Identity of a folder (device, inode), to notice one removed and re-created.
-fn dir_ident(dir: &Path) -> Option<(u64, u64)> {
-    let m = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Some((m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = m;
-        Some((0, 0))
-    }
-}
-
 struct Loop {
     notify: Notify,
     reloader: Reloader,
@@ -207,7 +180,9 @@ impl Loop {
                     }
                     self.next_health = Instant::now();
                 }
-                Ok(Msg::Replace(set)) => self.on_replace(&set),
+                Ok(Msg::Extend(set, reply)) => {
+                    let _ = reply.send(self.on_extend(&set));
+                }
                 Err(RecvTimeoutError::Timeout) => {}
             }
             if Instant::now() >= self.next_health {
@@ -283,28 +258,22 @@ impl Loop {
         }
     }
 
-    fn on_replace(&mut self, set: &WatchSet) {
-        if let Err(e) = self.reloader.merge(set) {
-            self.status(WatchState::Error, None, e.to_string());
-        }
+    fn on_extend(&mut self, set: &WatchSet) -> Result<(), WatchError> {
+        self.reloader.merge(set)?;
         for dir in self.reloader.watch_dirs() {
             if self.dirs.contains_key(&dir) {
                 continue;
             }
             let ident = dir_ident(&dir);
-            if let Err(e) = self.notify.watch(&dir, RecursiveMode::NonRecursive) {
-                self.status(
-                    WatchState::Error,
-                    Some(dir.clone()),
-                    WatchError::Watch {
-                        dir: dir.clone(),
-                        source: e,
-                    }
-                    .to_string(),
-                );
-            }
+            self.notify
+                .watch(&dir, RecursiveMode::NonRecursive)
+                .map_err(|source| WatchError::Watch {
+                    dir: dir.clone(),
+                    source,
+                })?;
             self.dirs.insert(dir, ident);
         }
+        Ok(())
     }
 
     /// Reads every file whose quiet time is over and whose size stopped changing; false when
@@ -418,15 +387,15 @@ impl Loop {
     }
 }
 
+fn stopped() -> WatchError {
+    WatchError::Thread {
+        source: std::io::Error::other("the watcher thread has stopped"),
+    }
+}
+
 /// The shortest wait before reading a half-written file again.
 const RETRY_MIN: Duration = Duration::from_millis(100);
 
-/// Events that may mean new content; opening or reading a file (ours included) does not.
-fn is_change(kind: &EventKind) -> bool {
-    use notify::event::{AccessKind, AccessMode};
-    match kind {
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-        EventKind::Access(_) | EventKind::Other => false,
-        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
-    }
-}
+#[cfg(test)]
+#[path = "watcher_tests.rs"]
+mod tests;

@@ -48,21 +48,21 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
+        // Borrowed, not cloned: warm calls should not pay for copies of names.
         let entry = &self.index.entries()[idx];
-        let wit_params = &entry.params;
-        let func_name = entry.call_name.clone();
-        let component = entry.component.clone();
-        let (unit, export) = (entry.unit, entry.export);
         out.function = Some(entry.full_name.clone());
-        out.component = Some(component.clone());
+        out.component = Some(entry.component.clone());
         let live = self.live.as_mut().ok_or_else(not_instantiated)?;
         let cached = match &live.funcs[idx] {
             Some(cached) => cached.clone(),
             None => {
-                let func = live.instances[unit]
-                    .get_func(&mut live.store, export)
+                let func = live.instances[entry.unit]
+                    .get_func(&mut live.store, entry.export)
                     .ok_or_else(|| CallError::Load {
-                        message: format!("`{component}` does not export `{func_name}` any more"),
+                        message: format!(
+                            "`{}` does not export `{}` any more",
+                            entry.component, entry.call_name
+                        ),
                     })?;
                 let ty = func.ty(&live.store);
                 let found = CachedFunc {
@@ -74,23 +74,23 @@ impl Session {
                 found
             }
         };
-        let CachedFunc {
-            func,
-            params,
-            results: n_results,
-        } = cached;
-        let (args, consumed) =
-            convert_args(&call, &func_name, &params, wit_params, Some(&self.handles))?;
-        let mut results = vec![Val::Bool(false); n_results];
-        let root = live
-            .store
-            .data_mut()
-            .trace
-            .start("host", &component, &func_name, || {
-                call.args_text().to_string()
-            });
+        let (args, consumed) = convert_args(
+            &call,
+            &entry.call_name,
+            &cached.params,
+            &entry.params,
+            Some(&self.handles),
+        )?;
+        let mut results = vec![Val::Bool(false); cached.results];
+        let root =
+            live.store
+                .data_mut()
+                .trace
+                .start("host", &entry.component, &entry.call_name, || {
+                    call.args_text().to_string()
+                });
         let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, |store| {
-            func.call(store, &args, &mut results)
+            cached.func.call(store, &args, &mut results)
         });
         out.duration = duration;
         collect_output(&self.stdout, &self.stderr, out);
@@ -99,14 +99,16 @@ impl Session {
                 for id in consumed {
                     self.handles.remove(id);
                 }
-                let text = format_results(&results, &mut self.handles, &component);
+                let text = format_results(&results, &mut self.handles, &entry.component);
                 let trace = &mut live.store.data_mut().trace;
-                trace.finish(root, Ok(text.clone()));
+                if root.is_some() {
+                    trace.finish(root, Ok(text.clone()));
+                }
                 out.trace = trace.take();
                 Ok(text)
             }
             Err(e) => {
-                let err = self.failure(&e, &func_name, out);
+                let err = self.failure(&e, &entry.call_name, out);
                 if let Some(live) = self.live.as_mut() {
                     let trace = &mut live.store.data_mut().trace;
                     trace.finish(root, Err(err.to_string()));
@@ -205,11 +207,11 @@ fn guarded<R>(
     timeout: Duration,
     f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
 ) -> (wasmtime::Result<R>, Duration) {
+    let started = Instant::now();
     let data = live.store.data_mut();
-    data.deadline = Some(Instant::now() + timeout);
+    data.deadline = Some(started + timeout);
     data.cancel_seen = data.cancel_generation();
     live.store.set_epoch_deadline(1);
-    let started = Instant::now();
     let result = {
         let _ticking = rt.ticking();
         f(&mut live.store)

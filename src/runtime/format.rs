@@ -248,7 +248,10 @@ fn write_label(out: &mut String, name: &str) {
 /// Escapes exactly as the WAVE writer does, so output re-parses as the same value.
 fn write_char(out: &mut String, ch: char) {
     use std::fmt::Write as _;
-    if "\\\"'\t\r\n".contains(ch) {
+    // Fast path for the common case; the formatting machinery per character is slow.
+    if (' '..='~').contains(&ch) && !matches!(ch, '\\' | '"' | '\'') {
+        out.push(ch);
+    } else if "\\\"'\t\r\n".contains(ch) {
         let _ = write!(out, "{}", ch.escape_default());
     } else if ch.is_control() {
         let _ = write!(out, "{}", ch.escape_unicode());

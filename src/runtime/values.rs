@@ -8,55 +8,54 @@
 use super::error::CallError;
 use wasmtime::component::wasm_wave::ast::{Node, NodeType};
 use wasmtime::component::wasm_wave::parser::Parser;
+use wasmtime::component::wasm_wave::untyped::UntypedValue;
 
 /// A call split into its function name and parsed (untyped) arguments.
 pub(crate) struct CallText {
     /// The function name as written (`get`, `store.get`, `counter.new`).
     pub name: String,
-    /// The argument text with handles rewritten (`("a", r1)`), when it had any.
-    rewritten: Option<String>,
-    /// The argument text as the user wrote it, same length as `src`.
-    orig: String,
-    /// The argument tuple, `None` for `name()`.
-    args: Option<Node>,
+    /// The argument tuple and its source text (`("a", r1)`, handles rewritten); `None` for
+    /// `name()`.
+    args: Option<UntypedValue<'static>>,
+    /// The argument text as written, kept only when rewriting handles changed it.
+    written: Option<String>,
 }
 
 impl CallText {
     /// The argument nodes, in order.
     pub fn arg_nodes(&self) -> Vec<&Node> {
         match &self.args {
-            Some(n) => n.as_tuple().map(|t| t.collect()).unwrap_or_default(),
+            Some(v) => v.node().as_tuple().map(|t| t.collect()).unwrap_or_default(),
             None => Vec::new(),
         }
     }
 
     /// The argument text with handles rewritten, which node spans index into.
     pub fn src(&self) -> &str {
-        self.rewritten.as_deref().unwrap_or(&self.orig)
+        self.args.as_ref().map_or("()", |v| v.source())
     }
 
     /// The argument text as written, same length as [`src`](Self::src).
     pub fn orig(&self) -> &str {
-        &self.orig
+        self.written.as_deref().unwrap_or_else(|| self.src())
     }
 
     /// Each argument read as a handle (`$3` → `Some(3)`), for built-ins like `drop`.
     pub fn handle_args(&self) -> Vec<Option<u32>> {
-        let Some(t) = self.args.as_ref().and_then(|n| n.as_tuple().ok()) else {
-            return Vec::new();
-        };
-        t.map(|n| {
-            self.orig
-                .get(n.span())
-                .and_then(|s| s.strip_prefix('$'))
-                .and_then(|s| s.parse().ok())
-        })
-        .collect()
+        let orig = self.orig();
+        self.arg_nodes()
+            .into_iter()
+            .map(|n| {
+                orig.get(n.span())
+                    .and_then(|s| s.strip_prefix('$'))
+                    .and_then(|s| s.parse().ok())
+            })
+            .collect()
     }
 
     /// The arguments as written, without the parentheses (for traces and templates).
     pub fn args_text(&self) -> &str {
-        let t = self.orig.trim();
+        let t = self.orig().trim();
         t.strip_prefix('(')
             .and_then(|t| t.strip_suffix(')'))
             .unwrap_or(t)
@@ -81,10 +80,10 @@ pub(crate) fn parse_call(text: &str) -> Result<CallText, CallError> {
             clip(text)
         )));
     }
-    let orig = text[open..].to_string();
-    // Most calls pass no handles: then the source is the text itself, no copy.
-    let rewritten = orig.contains('$').then(|| rewrite_handles(&orig));
-    let src = rewritten.as_deref().unwrap_or(&orig);
+    let orig = &text[open..];
+    // Most calls pass no handles: then the source is the text itself.
+    let rewritten = orig.contains('$').then(|| rewrite_handles(orig));
+    let src = rewritten.as_deref().unwrap_or(orig);
     let inner = src
         .strip_prefix('(')
         .and_then(|s| s.trim_end().strip_suffix(')'));
@@ -92,10 +91,9 @@ pub(crate) fn parse_call(text: &str) -> Result<CallText, CallError> {
         None
     } else {
         let mut parser = Parser::new(src);
-        let node = parser
+        let value = parser
             .parse_raw_value()
-            .map(|v| v.node().clone())
-            .and_then(|n| parser.finish().map(|()| n))
+            .and_then(|v| parser.finish().map(|()| v))
             .map_err(|e| {
                 let span = e.span();
                 let at = orig.get(span.clone()).filter(|s| !s.is_empty());
@@ -105,15 +103,15 @@ pub(crate) fn parse_call(text: &str) -> Result<CallText, CallError> {
                     None => format!("{name}: malformed arguments: {}{detail} — check for a missing `)` or quote", e.kind()),
                 })
             })?;
-        if node.ty() != NodeType::Tuple {
+        if value.node().ty() != NodeType::Tuple {
             return Err(syntax(format!("{name}: arguments must be in parentheses")));
         }
-        Some(node)
+        // Moves the tree and copies the source once, so the call text owns both.
+        Some(value.into_owned())
     };
     Ok(CallText {
         name: name.to_string(),
-        rewritten,
-        orig,
+        written: rewritten.map(|_| orig.to_string()),
         args,
     })
 }

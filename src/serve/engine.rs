@@ -55,12 +55,16 @@ impl ServeEngine {
 fn pooling_engine(concurrency: usize, limits: &Limits, cache: bool) -> Result<Engine, ServeError> {
     let n = u32::try_from(concurrency.max(1)).unwrap_or(u32::MAX);
     let mut pool = PoolingAllocationConfig::new();
-    // A composed service holds several core instances, memories and tables (one set per
-    // original component plus adapters and shims); 16 of each per instance is generous.
-    pool.total_component_instances(n)
-        .total_core_instances(n.saturating_mul(16))
-        .total_memories(n.saturating_mul(16))
-        .total_tables(n.saturating_mul(16))
+    // Sized for any target, since `replace` may swap in a bigger one: a composition holds a
+    // core instance, memory and tables per original module (a componentize-py component alone
+    // brings dozens of core instances). Slots are address space, not committed memory.
+    let at_least = |per: u32, floor: u32| n.saturating_mul(per).max(floor);
+    // Linked mode instantiates every component of the workspace per request.
+    pool.total_component_instances(at_least(8, 64))
+        .total_core_instances(at_least(64, 1000))
+        // Each memory slot reserves 4 GiB of address space (so bounds checks compile away).
+        .total_memories(at_least(8, 256))
+        .total_tables(at_least(64, 1000))
         .total_stacks(n.saturating_mul(2))
         .max_memory_size(usize::try_from(limits.max_memory).unwrap_or(usize::MAX));
     let mut config = Config::new();

@@ -35,6 +35,12 @@ pub enum ServeError {
         /// How to satisfy it.
         fix: String,
     },
+    /// Linked mode cannot forward a plug (resources cross it); composed mode can serve it.
+    #[error("{message}")]
+    LinkUnsupported {
+        /// Which plug and why.
+        message: String,
+    },
     /// Another process listens on the address.
     #[error("address {addr} is already in use — stop the other server or pick another port with --addr 127.0.0.1:PORT")]
     AddrInUse {

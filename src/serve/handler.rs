@@ -9,8 +9,6 @@ use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use tokio::sync::{oneshot, Semaphore};
 use wasmtime::Store;
@@ -21,8 +19,9 @@ use wasmtime_wasi_http::WasiHttpView;
 
 use super::engine::ServeEngine;
 use super::error::wasm_error_line;
+use super::failure::{classify, error_response, failure_response, Failure};
 use super::prepare::Prepared;
-use super::state::{new_store, DeadlineExceeded, MemoryCapExceeded, ServeState, StoreConfig};
+use super::state::{new_store, ServeState, StoreConfig};
 use super::{RequestEvent, ServeEvent, ServeSummary};
 use crate::runtime::fmt_duration;
 
@@ -49,13 +48,6 @@ pub(crate) struct Kept {
     prepared: Arc<Prepared>,
 }
 
-/// Why a request failed, for the client (status) and the log (reason).
-#[derive(Debug, Clone)]
-struct Failure {
-    status: u16,
-    reason: String,
-}
-
 /// What the guest task tells the hyper side when the guest call has ended.
 type Done = Option<Failure>;
 
@@ -71,7 +63,10 @@ pub(crate) async fn handle(
     tokio::spawn(run_guest(shared, req, resp_tx, done_tx));
     let answered = |r: Result<Response, ErrorCode>| match r {
         Ok(resp) => resp,
-        Err(code) => error_response(500, &format!("the component answered with an error: {code:?}")),
+        Err(code) => error_response(
+            500,
+            &format!("the component answered with an error: {code:?}"),
+        ),
     };
     tokio::select! {
         biased;
@@ -85,30 +80,6 @@ pub(crate) async fn handle(
             Err(_) => failure_response(done.ok().flatten()),
         }),
     }
-}
-
-fn failure_response(f: Option<Failure>) -> Response {
-    match f {
-        Some(f) if f.status == 504 => error_response(504, "the component did not answer in time"),
-        Some(f) if f.status == 503 => error_response(503, &f.reason),
-        Some(_) => error_response(500, "the component failed; the server log has the reason"),
-        None => error_response(500, "the component returned without setting a response"),
-    }
-}
-
-/// A plain-text response made by the host.
-pub(crate) fn error_response(status: u16, text: &str) -> Response {
-    let body = Full::new(Bytes::from(format!("{text}\n")))
-        .map_err(|never: Infallible| match never {})
-        .boxed_unsync();
-    let mut r = hyper::Response::new(body);
-    *r.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
 }
 
 /// Runs the guest for one request and emits its event.
@@ -150,7 +121,10 @@ async fn run_guest(
     let responder = {
         let status = Arc::clone(&status);
         move |r: Result<Response, ErrorCode>| {
-            status.store(r.as_ref().map_or(500, |r| r.status().as_u16()), Ordering::SeqCst);
+            status.store(
+                r.as_ref().map_or(500, |r| r.status().as_u16()),
+                Ordering::SeqCst,
+            );
             let _ = resp_tx.send(r);
         }
     };
@@ -188,7 +162,14 @@ async fn run_fresh(
     let t0 = Instant::now();
     let proxy = match prepared.instantiate(&mut store).await {
         Ok(p) => p,
-        Err(e) => return Some(classify(&e, &mut store, shared, "instantiation")),
+        Err(e) => {
+            return Some(classify(
+                &e,
+                &store.data().stderr.peek(),
+                shared.store_cfg.limits.timeout,
+                "instantiation",
+            ))
+        }
     };
     ev.instantiate = Some(t0.elapsed());
     let failure = call(&prepared, shared, &mut store, &proxy, req, responder, ev).await;
@@ -207,16 +188,28 @@ async fn run_kept(
     let prepared = shared.current();
     if guard
         .as_ref()
-        .is_none_or(|k| !Arc::ptr_eq(&k.prepared, &prepared))
+        .is_some_and(|k| !Arc::ptr_eq(&k.prepared, &prepared))
     {
-        let mut store = match new_store(&shared.engine.engine, &shared.store_cfg, &prepared.unit_ids) {
-            Ok(s) => s,
-            Err(e) => return Some(Failure::host(e.to_string())),
-        };
+        // The target was replaced; free the old instance's pool slot before making the new.
+        *guard = None;
+    }
+    if guard.is_none() {
+        let mut store =
+            match new_store(&shared.engine.engine, &shared.store_cfg, &prepared.unit_ids) {
+                Ok(s) => s,
+                Err(e) => return Some(Failure::host(e.to_string())),
+            };
         let t0 = Instant::now();
         let proxy = match prepared.instantiate(&mut store).await {
             Ok(p) => p,
-            Err(e) => return Some(classify(&e, &mut store, shared, "instantiation")),
+            Err(e) => {
+                return Some(classify(
+                    &e,
+                    &store.data().stderr.peek(),
+                    shared.store_cfg.limits.timeout,
+                    "instantiation",
+                ))
+            }
         };
         ev.instantiate = Some(t0.elapsed());
         *guard = Some(Kept {
@@ -229,7 +222,16 @@ async fn run_kept(
         return Some(Failure::host("the kept instance is missing".into()));
     };
     kept.store.data_mut().deadline = Instant::now() + shared.store_cfg.limits.timeout;
-    let failure = call(&prepared, shared, &mut kept.store, &kept.proxy, req, responder, ev).await;
+    let failure = call(
+        &prepared,
+        shared,
+        &mut kept.store,
+        &kept.proxy,
+        req,
+        responder,
+        ev,
+    )
+    .await;
     if failure.is_some() {
         // The store is the unit of failure: the next request gets a fresh instance.
         *guard = None;
@@ -261,7 +263,9 @@ async fn call(
     let seq = {
         let data = store.data_mut();
         let root = Arc::clone(&data.unit_ids);
-        let root = root.get(prepared.root_unit).map_or("component", |s| s.as_str());
+        let root = root
+            .get(prepared.root_unit)
+            .map_or("component", |s| s.as_str());
         let what = format!("{} {}", ev.method, ev.path);
         data.trace.start("host", root, "handle", || what)
     };
@@ -278,7 +282,7 @@ async fn call(
     .await;
     let failure = match result {
         Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(classify(&e, store, shared, "handle")),
+        Ok(Err(e)) => Some(classify(&e, &store.data().stderr.peek(), timeout, "handle")),
         Err(_) => Some(Failure {
             status: 504,
             reason: format!("timed out after {} (--timeout)", fmt_duration(timeout)),
@@ -296,67 +300,6 @@ async fn call(
     ev.stdout = stdout;
     ev.stderr = stderr;
     failure
-}
-
-impl Failure {
-    fn host(reason: String) -> Self {
-        Failure {
-            status: 500,
-            reason: format!("host error: {reason}"),
-        }
-    }
-}
-
-/// Names a failure: timeout (504), pool exhausted (503), memory cap, panic or trap (500).
-fn classify(
-    e: &wasmtime::Error,
-    store: &mut Store<ServeState>,
-    shared: &Shared,
-    phase: &str,
-) -> Failure {
-    let timeout = shared.store_cfg.limits.timeout;
-    let has = |pred: &dyn Fn(&(dyn std::error::Error + 'static)) -> bool| e.chain().any(pred);
-    if has(&|c| c.is::<DeadlineExceeded>())
-        || e.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt)
-    {
-        return Failure {
-            status: 504,
-            reason: format!("timed out after {} (--timeout)", fmt_duration(timeout)),
-        };
-    }
-    let line = wasm_error_line(e);
-    if line.contains("maximum concurrent") || line.contains("pooling allocator") {
-        return Failure {
-            status: 503,
-            reason: format!("no free instance slot: {line}"),
-        };
-    }
-    if let Some(m) = e.chain().find_map(|c| c.downcast_ref::<MemoryCapExceeded>()) {
-        return Failure {
-            status: 500,
-            reason: format!("out of memory during {phase}: {m} (--max-memory)"),
-        };
-    }
-    // A Rust guest prints `panicked at …` to stderr before it traps: that is the reason.
-    let stderr = store.data().stderr.peek();
-    let panic = stderr
-        .lines()
-        .skip_while(|l| !l.contains("panicked at"))
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let reason = if panic.is_empty() {
-        format!("the component trapped during {phase}: {line}")
-    } else {
-        format!(
-            "the component panicked during {phase}: {}",
-            crate::util::sanitize::one_line(&panic)
-        )
-    };
-    Failure {
-        status: 500,
-        reason,
-    }
 }
 
 impl Shared {

@@ -9,6 +9,7 @@
 
 mod engine;
 mod error;
+mod failure;
 mod handler;
 mod prepare;
 mod server;
@@ -68,6 +69,20 @@ impl Default for ServeOptions {
                 .min(8),
             cache: true,
         }
+    }
+}
+
+impl ServeOptions {
+    /// Defaults plus the workspace's `[capabilities]` (merged) and `[limits]`, tracing on:
+    /// what the workbench's `:serve` uses.
+    pub fn for_workspace(ws: &crate::workspace::Workspace) -> Result<Self, ServeError> {
+        let ids: Vec<&str> = ws.components.keys().map(String::as_str).collect();
+        Ok(ServeOptions {
+            grants: crate::runtime::workspace_grants(ws, ids).map_err(ServeError::load)?,
+            limits: crate::runtime::workspace_limits(ws).map_err(ServeError::load)?,
+            trace: true,
+            ..ServeOptions::default()
+        })
     }
 }
 

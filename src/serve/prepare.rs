@@ -153,7 +153,7 @@ fn prepare_linked(
             name: name.to_string(),
         })?;
     let order = providers_first(ws, &root)?;
-    let unit_ids: Arc<[String]> = order.iter().cloned().collect::<Vec<_>>().into();
+    let unit_ids: Arc<[String]> = order.to_vec().into();
     let mut compiled: Vec<Component> = Vec::with_capacity(order.len());
     for id in &order {
         let model = &ws.components[id.as_str()];
@@ -173,18 +173,27 @@ fn prepare_linked(
         let mut linker = base.clone();
         let mut plugged = Vec::new();
         for plug in ws.plugs.iter().filter(|p| &p.consumer == id) {
-            let provider_unit = order.iter().position(|o| *o == plug.provider).ok_or_else(|| {
-                ServeError::load(format!(
-                    "`{}` is plugged into `{id}` but is not a loaded component",
-                    plug.provider
-                ))
-            })?;
+            let provider_unit =
+                order
+                    .iter()
+                    .position(|o| *o == plug.provider)
+                    .ok_or_else(|| {
+                        ServeError::load(format!(
+                            "`{}` is plugged into `{id}` but is not a loaded component",
+                            plug.provider
+                        ))
+                    })?;
             let f = Forward {
                 consumer_unit: unit,
                 provider_unit,
                 plug,
             };
-            f.define(engine, &mut linker, &compiled[unit], &compiled[provider_unit])?;
+            f.define(
+                engine,
+                &mut linker,
+                &compiled[unit],
+                &compiled[provider_unit],
+            )?;
             plugged.push(plug.import.as_str());
         }
         check_imports(engine, &compiled[unit], id, &plugged, allow_net)?;
@@ -258,10 +267,12 @@ impl Forward<'_> {
     ) -> Result<(), ServeError> {
         let plug = self.plug;
         let unsupported = |what: String| {
-            ServeError::load(format!(
+            ServeError::LinkUnsupported {
+            message: format!(
                 "`{}` ← `{}`: `{}` {what}; linked mode cannot forward resources — serve composed (--mode composed)",
                 plug.consumer, plug.provider, plug.import
-            ))
+            ),
+        }
         };
         let consumer_ty = consumer.component_type();
         let Some(import) = consumer_ty.get_import(engine, &plug.import) else {
@@ -290,46 +301,55 @@ impl Forward<'_> {
                 }
                 _ => continue,
             };
-            if f.params().any(|(_, t)| has_resource(&t, 0)) || f.results().any(|t| has_resource(&t, 0))
+            if f.params().any(|(_, t)| has_resource(&t, 0))
+                || f.results().any(|t| has_resource(&t, 0))
             {
                 return Err(unsupported(format!("passes resources in `{fname}`")));
             }
-            let export = provider.get_export_index(Some(&iface), fname).ok_or_else(|| {
-                ServeError::load(format!(
-                    "`{}` exports `{}` without function `{fname}`",
-                    plug.provider, plug.export
-                ))
-            })?;
+            let export = provider
+                .get_export_index(Some(&iface), fname)
+                .ok_or_else(|| {
+                    ServeError::load(format!(
+                        "`{}` exports `{}` without function `{fname}`",
+                        plug.provider, plug.export
+                    ))
+                })?;
             let (consumer_unit, provider_unit) = (self.consumer_unit, self.provider_unit);
             let function: Arc<str> = Arc::from(fname);
-            li.func_new_async(fname, move |mut store, _ty, params: &[Val], results: &mut [Val]| {
-                let function = Arc::clone(&function);
-                Box::new(async move {
-                    let instance = store.data().instances.get(provider_unit).copied().flatten();
-                    let Some(instance) = instance else {
-                        wasmtime::bail!("provider of `{function}` is not instantiated");
-                    };
-                    let Some(func) = instance.get_func(&mut store, export) else {
-                        wasmtime::bail!("provider does not export `{function}`");
-                    };
-                    let seq = {
-                        let data = store.data_mut();
-                        let ids = Arc::clone(&data.unit_ids);
-                        data.trace.start(&ids[consumer_unit], &ids[provider_unit], &function, || {
-                            values_text(params)
-                        })
-                    };
-                    let r = func.call_async(&mut store, params, results).await;
-                    if seq.is_some() {
-                        let outcome = match &r {
-                            Ok(()) => Ok(results_text(results)),
-                            Err(e) => Err(wasm_error_line(e)),
+            li.func_new_async(
+                fname,
+                move |mut store, _ty, params: &[Val], results: &mut [Val]| {
+                    let function = Arc::clone(&function);
+                    Box::new(async move {
+                        let instance = store.data().instances.get(provider_unit).copied().flatten();
+                        let Some(instance) = instance else {
+                            wasmtime::bail!("provider of `{function}` is not instantiated");
                         };
-                        store.data_mut().trace.finish(seq, outcome);
-                    }
-                    r
-                })
-            })
+                        let Some(func) = instance.get_func(&mut store, export) else {
+                            wasmtime::bail!("provider does not export `{function}`");
+                        };
+                        let seq = {
+                            let data = store.data_mut();
+                            let ids = Arc::clone(&data.unit_ids);
+                            data.trace.start(
+                                &ids[consumer_unit],
+                                &ids[provider_unit],
+                                &function,
+                                || values_text(params),
+                            )
+                        };
+                        let r = func.call_async(&mut store, params, results).await;
+                        if seq.is_some() {
+                            let outcome = match &r {
+                                Ok(()) => Ok(results_text(results)),
+                                Err(e) => Err(wasm_error_line(e)),
+                            };
+                            store.data_mut().trace.finish(seq, outcome);
+                        }
+                        r
+                    })
+                },
+            )
             .map_err(|e| ServeError::load(wasm_error_line(&e)))?;
         }
         Ok(())

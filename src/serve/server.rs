@@ -59,8 +59,8 @@ impl Server {
         };
         let engine = ServeEngine::new(
             options.pooling,
-            // Fresh instances may outlive their permit briefly while the store drops.
-            concurrency.saturating_mul(2),
+            // A request's store is dropped before its permit is released.
+            concurrency,
             &options.limits,
             options.cache,
         )?;
@@ -107,7 +107,8 @@ impl Server {
             .name("wirebench-serve-accept".into())
             .spawn(move || {
                 let shared = thread_shared;
-                let summary = runtime.block_on(accept_loop(listener, Arc::clone(&shared), stop_rx, grace));
+                let summary =
+                    runtime.block_on(accept_loop(listener, Arc::clone(&shared), stop_rx, grace));
                 shared.engine.shutdown();
                 let _ = shared.events.send(ServeEvent::Stopped(summary.clone()));
                 // Guest tasks still running past the grace period are dropped with the runtime.
@@ -122,6 +123,29 @@ impl Server {
             stopper: StopHandle(Arc::new(stop_tx)),
             thread: Some(thread),
         })
+    }
+}
+
+impl Server {
+    /// Serves a workspace the way the workbench shows it: linked and traced when every plug
+    /// can be forwarded, else composed (the note says why). Grants and limits come from
+    /// `options`; see [`ServeOptions::for_workspace`](super::ServeOptions::for_workspace).
+    pub fn start_workspace(
+        ws: &crate::workspace::Workspace,
+        name: &str,
+        options: ServeOptions,
+    ) -> Result<(ServerHandle, Option<String>), ServeError> {
+        match Server::start(&ServeTarget::Linked(ws.clone()), name, options.clone()) {
+            Err(ServeError::LinkUnsupported { message }) => {
+                let target = ServeTarget::from_workspace(ws, name)?;
+                let handle = Server::start(&target, name, options)?;
+                Ok((
+                    handle,
+                    Some(format!("serving composed (no call trees): {message}")),
+                ))
+            }
+            other => other.map(|h| (h, None)),
+        }
     }
 }
 
@@ -251,10 +275,8 @@ async fn accept_loop(
     }
     drop(listener);
     shared.permits.close();
-    let drained = tokio::time::timeout(grace, async {
-        while conns.join_next().await.is_some() {}
-    })
-    .await;
+    let drained =
+        tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
     if drained.is_err() {
         tracing::warn!("serve: connections still open after {grace:?}; closing them");
     }

@@ -174,9 +174,8 @@ pub(crate) fn base_linker(
 ) -> Result<Linker<ServeState>, ServeError> {
     use wasmtime_wasi_http::p2::bindings as http;
     let mut linker = Linker::new(engine);
-    let fail = |e: wasmtime::Error| {
-        ServeError::host(format!("WASI host setup: {}", wasm_error_line(&e)))
-    };
+    let fail =
+        |e: wasmtime::Error| ServeError::host(format!("WASI host setup: {}", wasm_error_line(&e)));
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(fail)?;
     let options = http::LinkOptions::default();
     http::http::types::add_to_linker::<_, wasmtime_wasi_http::WasiHttp>(

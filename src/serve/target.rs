@@ -64,9 +64,8 @@ impl ServeTarget {
                 notes: Vec::new(),
             });
         }
-        let ws = Workspace::open(&[path.to_path_buf()]).map_err(|e| {
-            ServeError::load(format!("failed to open `{}`: {e}", path.display()))
-        })?;
+        let ws = Workspace::open(&[path.to_path_buf()])
+            .map_err(|e| ServeError::load(format!("failed to open `{}`: {e}", path.display())))?;
         let notes = ws.warnings.iter().map(|w| w.message.clone()).collect();
         let ids: Vec<String> = ws.components.keys().cloned().collect();
         let grants = runtime::workspace_grants(&ws, ids.iter().map(String::as_str))
@@ -105,7 +104,9 @@ impl ServeTarget {
     /// Wraps composed bytes (e.g. from a `.wac`).
     pub fn composed(bytes: Vec<u8>, name: &str) -> Result<Self, ServeError> {
         let c = Component::from_bytes(name, bytes).map_err(|e| {
-            ServeError::load(format!("the composition of `{name}` could not be decoded: {e}"))
+            ServeError::load(format!(
+                "the composition of `{name}` could not be decoded: {e}"
+            ))
         })?;
         Self::single(Arc::new(c))
     }

@@ -23,8 +23,11 @@ pub fn refilter(picker: &mut FunctionPicker, functions: &[FunctionEntry]) {
         .enumerate()
         .filter(|(_, f)| picker.component.as_ref().is_none_or(|c| &f.component == c))
         .filter_map(|(i, f)| {
+            // The function's own name counts most; the component and interface help narrow.
+            let name = f.call_name.to_lowercase();
             let hay = format!("{}.{} {}", f.component, f.call_name, f.full_name).to_lowercase();
-            fuzzy_score(&hay, &query).map(|s| (s, i))
+            let own = fuzzy_score(&name, &query).map(|s| s + 100 + if name.contains(&query) { 100 } else { 0 });
+            own.or_else(|| fuzzy_score(&hay, &query)).map(|s| (s, i))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -22,10 +22,10 @@ use anyhow::{Context, Result};
 use crossbeam_channel::{select, Receiver, Sender};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 
-use action::{Action, Effect};
-use app::App;
 use crate::runtime::{self, Worker};
 use crate::workspace::{Workspace, MANIFEST_FILE};
+use action::{Action, Effect};
+use app::App;
 
 /// Tick period while something animates (spinner, lit edges).
 const TICK: Duration = Duration::from_millis(100);
@@ -48,7 +48,11 @@ pub fn open_workspace(paths: &[PathBuf]) -> Result<(Workspace, String)> {
     let ws = Workspace::open(paths)?;
     let label = match &ws.root {
         Some(r) => display_path(r),
-        None => paths.iter().map(|p| display_path(p)).collect::<Vec<_>>().join(" "),
+        None => paths
+            .iter()
+            .map(|p| display_path(p))
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     Ok((ws, label))
 }
@@ -71,7 +75,12 @@ fn history_path(ws: &Workspace) -> Option<PathBuf> {
 fn load_history(ws: &Workspace) -> Vec<String> {
     history_path(ws)
         .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -90,7 +99,9 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
     let mut tui = terminal::enter().context("failed to set up the terminal")?;
     let size = tui.size().unwrap_or_default();
     app.update(Action::Resize(size.width, size.height));
-    let result = event_loop(&mut app, &mut tui, &worker, &job_tx, &job_rx, &term_rx, &signal_rx);
+    let result = event_loop(
+        &mut app, &mut tui, &worker, &job_tx, &job_rx, &term_rx, &signal_rx,
+    );
     terminal::restore();
     worker.send(runtime::Command::Shutdown);
     result.map(|()| ExitCode::SUCCESS)
@@ -160,7 +171,9 @@ fn event_loop(
 fn terminal_action(app: &App, tui: &mut terminal::Tui, ev: TermEvent) -> Result<Option<Action>> {
     Ok(match ev {
         TermEvent::Key(k) if k.kind != KeyEventKind::Press => None,
-        TermEvent::Key(k) if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) => {
+        TermEvent::Key(k)
+            if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
             terminal::suspend(tui)?;
             Some(Action::Tick)
         }
@@ -173,13 +186,15 @@ fn terminal_action(app: &App, tui: &mut terminal::Tui, ev: TermEvent) -> Result<
 
 fn spawn_input_thread() -> Receiver<TermEvent> {
     let (tx, rx) = crossbeam_channel::unbounded();
-    let _ = std::thread::Builder::new().name("wirebench-input".into()).spawn(move || {
-        while let Ok(ev) = crossterm::event::read() {
-            if tx.send(ev).is_err() {
-                break;
+    let _ = std::thread::Builder::new()
+        .name("wirebench-input".into())
+        .spawn(move || {
+            while let Ok(ev) = crossterm::event::read() {
+                if tx.send(ev).is_err() {
+                    break;
+                }
             }
-        }
-    });
+        });
     rx
 }
 
@@ -189,11 +204,13 @@ fn spawn_signal_thread() -> Receiver<i32> {
     {
         use signal_hook::consts::{SIGHUP, SIGTERM};
         if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) {
-            let _ = std::thread::Builder::new().name("wirebench-signals".into()).spawn(move || {
-                for s in signals.forever() {
-                    let _ = tx.send(s);
-                }
-            });
+            let _ = std::thread::Builder::new()
+                .name("wirebench-signals".into())
+                .spawn(move || {
+                    for s in signals.forever() {
+                        let _ = tx.send(s);
+                    }
+                });
         }
     }
     #[cfg(not(unix))]
@@ -212,13 +229,13 @@ fn run_effects(effects: Vec<Effect>, app: &App, worker: &Worker, job_tx: &Sender
             Effect::CancelCall => worker.cancel(),
             Effect::Quit => quit = true,
             Effect::Save(ws, to) => background(job_tx, move || save(*ws, to).map(Action::JobDone)),
-            Effect::Export(ws, path) => background(job_tx, move || export(&ws, &path).map(Action::JobDone)),
-            Effect::LoadComposed(ws) => {
-                background(job_tx, move || {
-                    let composed = compose_for_runtime(&ws).map_err(|e| crate::cli::error_line(&e));
-                    Ok(Action::Composed(Box::new(composed)))
-                })
+            Effect::Export(ws, path) => {
+                background(job_tx, move || export(&ws, &path).map(Action::JobDone))
             }
+            Effect::LoadComposed(ws) => background(job_tx, move || {
+                let composed = compose_for_runtime(&ws).map_err(|e| crate::cli::error_line(&e));
+                Ok(Action::Composed(Box::new(composed)))
+            }),
             Effect::Open(paths) | Effect::ReloadFiles(paths) => background(job_tx, move || {
                 let opened = open_workspace(&paths).map_err(|e| crate::cli::error_line(&e));
                 Ok(Action::Opened(Box::new(opened)))
@@ -249,7 +266,10 @@ fn background(tx: &Sender<Action>, job: impl FnOnce() -> Result<Action> + Send +
 fn save(mut ws: Workspace, to: Option<PathBuf>) -> Result<Result<String, String>> {
     match to {
         Some(p) if p.extension().is_some_and(|e| e == "wac") => {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf);
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(Path::to_path_buf);
             let text = crate::compose::to_wac_in(&ws, dir.as_deref());
             crate::util::fsio::atomic_write(&p, text.as_bytes())
                 .with_context(|| format!("failed to write `{}`", p.display()))?;
@@ -257,7 +277,11 @@ fn save(mut ws: Workspace, to: Option<PathBuf>) -> Result<Result<String, String>
         }
         Some(dir) => {
             ws.save_to(&dir)?;
-            Ok(Ok(format!("saved {} and the .wac in {}", MANIFEST_FILE, dir.display())))
+            Ok(Ok(format!(
+                "saved {} and the .wac in {}",
+                MANIFEST_FILE,
+                dir.display()
+            )))
         }
         None => {
             ws.save()?;
@@ -269,7 +293,8 @@ fn save(mut ws: Workspace, to: Option<PathBuf>) -> Result<Result<String, String>
 
 fn export(ws: &Workspace, path: &Path) -> Result<Result<String, String>> {
     let bytes = crate::compose::encode_workspace(ws, &Default::default())?;
-    crate::util::fsio::atomic_write(path, &bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    crate::util::fsio::atomic_write(path, &bytes)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(Ok(format!(
         "exported the composed component to {} ({})",
         path.display(),
@@ -279,5 +304,8 @@ fn export(ws: &Workspace, path: &Path) -> Result<Result<String, String>> {
 
 fn compose_for_runtime(ws: &Workspace) -> Result<Arc<crate::model::Component>> {
     let bytes = crate::compose::encode_workspace(ws, &Default::default())?;
-    Ok(Arc::new(crate::model::Component::from_bytes("composition", bytes)?))
+    Ok(Arc::new(crate::model::Component::from_bytes(
+        "composition",
+        bytes,
+    )?))
 }

@@ -17,7 +17,9 @@ pub fn session_options(ws: &Workspace) -> Result<SessionOptions, String> {
     Ok(SessionOptions {
         grants,
         limits,
-        stub_missing: true,
+        // Only stub when something is really missing: stubbing also has to leave every
+        // host-provided import alone, which is simplest when nothing is stubbed at all.
+        stub_missing: ws.status().open.iter().any(|o| o.blocks_completion()),
         trace: true,
     })
 }

@@ -25,10 +25,12 @@ pub fn wirebench() -> PathBuf {
 
 /// `wirebench plug http-gateway --plug data-processor --plug kv-store -o dir/svc.wasm`.
 pub fn plug_service(dir: &Path) -> PathBuf {
-    plug(dir, "svc.wasm", &sample("http-gateway"), &[
-        sample("data-processor"),
-        sample("kv-store"),
-    ])
+    plug(
+        dir,
+        "svc.wasm",
+        &sample("http-gateway"),
+        &[sample("data-processor"), sample("kv-store")],
+    )
 }
 
 /// Runs `wirebench plug SOCKET --plug … -o dir/out` and returns the output path.
@@ -39,7 +41,11 @@ pub fn plug(dir: &Path, out: &str, socket: &Path, plugs: &[PathBuf]) -> PathBuf 
     for p in plugs {
         cmd.arg("--plug").arg(p);
     }
-    let o = cmd.arg("-o").arg(&out).output().expect("run wirebench plug");
+    let o = cmd
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run wirebench plug");
     assert!(
         o.status.success(),
         "plug failed: {}",
@@ -62,8 +68,12 @@ pub fn hanging_processor() -> Vec<u8> {
     use wit_component::{ComponentEncoder, StringEncoding};
     let mut resolve = wit_parser::Resolve::default();
     resolve.push_str("kv.wit", KV_WIT).expect("kv WIT");
-    let pkg = resolve.push_str("p.wit", PROCESSOR_WIT).expect("processor WIT");
-    let world = resolve.select_world(&[pkg], Some("processor")).expect("world");
+    let pkg = resolve
+        .push_str("p.wit", PROCESSOR_WIT)
+        .expect("processor WIT");
+    let world = resolve
+        .select_world(&[pkg], Some("processor"))
+        .expect("world");
     let mut module = wat::parse_str(
         r#"(module
             (memory (export "memory") 1)
@@ -77,8 +87,14 @@ pub fn hanging_processor() -> Vec<u8> {
               unreachable))"#,
     )
     .expect("WAT parses");
-    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8, false)
-        .expect("embed metadata");
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        StringEncoding::UTF8,
+        false,
+    )
+    .expect("embed metadata");
     ComponentEncoder::default()
         .module(&module)
         .expect("module accepted")
@@ -125,7 +141,10 @@ async fn send(
         .header("host", "127.0.0.1")
         .body(Full::new(Bytes::from(body.to_string())))
         .map_err(std::io::Error::other)?;
-    let resp = sender.send_request(req).await.map_err(std::io::Error::other)?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(std::io::Error::other)?;
     let status = resp.status().as_u16();
     let bytes = resp
         .into_body()
@@ -137,7 +156,12 @@ async fn send(
 }
 
 /// One request on a fresh connection; errors (refused, reset) are `Err`.
-pub fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     runtime().block_on(async {
         tokio::time::timeout(Duration::from_secs(60), async {
             let mut s = connect(addr).await?;

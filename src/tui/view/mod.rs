@@ -67,8 +67,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        let msg = format!("wirebench needs {}×{} — make the window larger", MIN_SIZE.0, MIN_SIZE.1);
-        frame.render_widget(Paragraph::new(msg).wrap(ratatui::widgets::Wrap { trim: true }), area);
+        let msg = format!(
+            "wirebench needs {}×{} — make the window larger",
+            MIN_SIZE.0, MIN_SIZE.1
+        );
+        frame.render_widget(
+            Paragraph::new(msg).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
         return;
     }
     let a = areas(area, app);
@@ -84,14 +90,24 @@ pub fn render(app: &App, frame: &mut Frame) {
     bottom_bar(app, a.bottom, buf);
     overlay::render(app, area, buf);
     if let Some(line) = &app.command_line {
-        let inner = Rect::new(a.bottom.x + 1, a.bottom.y, a.bottom.width.saturating_sub(1), 1);
+        let inner = Rect::new(
+            a.bottom.x + 1,
+            a.bottom.y,
+            a.bottom.width.saturating_sub(1),
+            1,
+        );
         frame.render_widget(line, inner);
     }
 }
 
 fn title_bar(app: &App, area: Rect, buf: &mut ratatui::buffer::Buffer) {
     let t = Theme::get();
-    let open = app.report.open.iter().filter(|o| o.blocks_completion()).count();
+    let open = app
+        .report
+        .open
+        .iter()
+        .filter(|o| o.blocks_completion())
+        .count();
     let mut spans = vec![
         Span::styled(" wirebench ", t.title),
         Span::raw(" "),
@@ -102,8 +118,16 @@ fn title_bar(app: &App, area: Rect, buf: &mut ratatui::buffer::Buffer) {
             app.workspace.components.len(),
             app.workspace.plugs.len()
         )),
-        Span::styled(format!("{open} open imports"), if open > 0 { t.error } else { t.normal }),
-        Span::raw(format!("   mode: {}   watch: {}   {}", app.run.mode.label(), app.watch, app.run.limits)),
+        Span::styled(
+            format!("{open} open imports"),
+            if open > 0 { t.error } else { t.normal },
+        ),
+        Span::raw(format!(
+            "   mode: {}   watch: {}   {}",
+            app.run.mode.label(),
+            app.watch,
+            app.run.limits
+        )),
     ];
     if let Some(last) = &app.run.last {
         spans.push(Span::styled(format!("   last: {last}"), t.dim));

@@ -181,13 +181,7 @@ pub(super) fn console(app: &App, area: Rect, buf: &mut Buffer) {
             LineKind::Reload => t.accent,
             LineKind::Info | LineKind::Call => t.normal,
         };
-        let chars: Vec<char> = line.text.chars().collect();
-        let room = width - 9;
-        let chunks: Vec<String> = if chars.is_empty() {
-            vec![String::new()]
-        } else {
-            chars.chunks(room).map(|c| c.iter().collect()).collect()
-        };
+        let chunks = wrap(&line.text, width - 9);
         let mut block: Vec<Line> = Vec::new();
         for (k, chunk) in chunks.iter().enumerate() {
             let time = if k == 0 && !line.time.is_empty() { format!("{} ", line.time) } else { " ".repeat(9) };
@@ -211,6 +205,26 @@ pub(super) fn console(app: &App, area: Rect, buf: &mut Buffer) {
     for (row, line) in rows.into_iter().rev().enumerate() {
         line.render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
     }
+}
+
+/// Splits `text` into rows of at most `room` characters, breaking after spaces when it can.
+fn wrap(text: &str, room: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut rows = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > room {
+        let window = &chars[start..start + room];
+        // Break after the last space in the second half of the row, else hard-break.
+        let cut = window
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i >= room / 2)
+            .map_or(room, |i| i + 1);
+        rows.push(chars[start..start + cut].iter().collect());
+        start += cut;
+    }
+    rows.push(chars[start..].iter().collect());
+    rows
 }
 
 pub(super) fn invoke(app: &App, area: Rect, buf: &mut Buffer) {
