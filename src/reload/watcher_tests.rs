@@ -61,9 +61,17 @@ fn rescan_rechecks_every_watched_file() {
     let dir = tempfile::tempdir().unwrap();
     let (mut state, rx, _key) = loop_over(dir.path());
     let wit2 = WIT.replace("f: func();", "f: func(); g: func();");
-    fs::write(dir.path().join("c.wasm"), component_from_wit(&wit2, &[], None).unwrap()).unwrap();
+    fs::write(
+        dir.path().join("c.wasm"),
+        component_from_wit(&wit2, &[], None).unwrap(),
+    )
+    .unwrap();
     // A new file nobody told us about either.
-    fs::write(dir.path().join("d.wasm"), component_from_wit(WIT, &[], None).unwrap()).unwrap();
+    fs::write(
+        dir.path().join("d.wasm"),
+        component_from_wit(WIT, &[], None).unwrap(),
+    )
+    .unwrap();
     let rescan = Event::new(EventKind::Other).set_flag(Flag::Rescan);
     state.on_fs(vec![debounced(rescan)]);
     settle(&mut state);
@@ -82,7 +90,11 @@ fn rescan_rechecks_every_watched_file() {
         outcomes,
         [
             ("c".to_string(), Outcome::Reloaded, "+1 func".to_string()),
-            ("d".to_string(), Outcome::Added, "no WIT changes".to_string())
+            (
+                "d".to_string(),
+                Outcome::Added,
+                "no WIT changes".to_string()
+            )
         ]
     );
 }
@@ -100,7 +112,9 @@ fn opening_and_reading_are_not_changes() {
     }
     assert!(state.pending.is_empty());
     let close_write = EventKind::Access(AccessKind::Close(AccessMode::Write));
-    state.on_fs(vec![debounced(Event::new(close_write).add_path(key.clone()))]);
+    state.on_fs(vec![debounced(
+        Event::new(close_write).add_path(key.clone()),
+    )]);
     assert_eq!(state.pending.len(), 1);
     settle(&mut state);
     // Same bytes: a touch, nothing to say.
