@@ -15,12 +15,18 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
 fn decode(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode");
     for (name, bytes) in samples() {
-        group.bench_with_input(BenchmarkId::new("wit_component_decode", name), &bytes, |b, bytes| {
-            b.iter(|| wit_component::decode(bytes).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("wirebench_model", name), &bytes, |b, bytes| {
-            b.iter(|| wirebench::model::Component::from_bytes(name, bytes.clone()).unwrap())
-        });
+        group.bench_with_input(
+            BenchmarkId::new("wit_component_decode", name),
+            &bytes,
+            |b, bytes| b.iter(|| wit_component::decode(bytes).unwrap()),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("wirebench_model", name),
+            &bytes,
+            |b, bytes| {
+                b.iter(|| wirebench::model::Component::from_bytes(name, bytes.clone()).unwrap())
+            },
+        );
         let c = wirebench::model::Component::from_bytes(name, bytes.clone()).unwrap();
         group.bench_with_input(BenchmarkId::new("summary_text", name), &c, |b, c| {
             b.iter(|| wirebench::cli::inspect_summary(c))

@@ -6,7 +6,10 @@ use anyhow::{Context, Result};
 
 /// The samples the demo holds, embedded so an installed binary needs no source tree.
 pub const DEMO_COMPONENTS: &[(&str, &[u8])] = &[
-    ("kv-store.wasm", include_bytes!("../assets/samples/kv-store.wasm")),
+    (
+        "kv-store.wasm",
+        include_bytes!("../assets/samples/kv-store.wasm"),
+    ),
     (
         "data-processor.wasm",
         include_bytes!("../assets/samples/data-processor.wasm"),
@@ -15,7 +18,10 @@ pub const DEMO_COMPONENTS: &[(&str, &[u8])] = &[
         "http-gateway.wasm",
         include_bytes!("../assets/samples/http-gateway.wasm"),
     ),
-    ("type-zoo.wasm", include_bytes!("../assets/samples/type-zoo.wasm")),
+    (
+        "type-zoo.wasm",
+        include_bytes!("../assets/samples/type-zoo.wasm"),
+    ),
 ];
 
 /// Where the demo lives: `$WIREBENCH_DEMO_DIR`, else `$XDG_DATA_HOME/wirebench/demo`,

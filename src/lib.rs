@@ -14,6 +14,6 @@ pub mod model;
 pub mod reload;
 pub mod runtime;
 pub mod serve;
-pub mod util;
 pub mod tui;
+pub mod util;
 pub mod workspace;

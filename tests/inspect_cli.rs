@@ -72,7 +72,12 @@ fn json_has_documented_shape() {
 
 #[test]
 fn json_for_several_files_is_an_array() {
-    let out = wirebench(&["inspect", "--json", &sample("kv-store"), &sample("type-zoo")]);
+    let out = wirebench(&[
+        "inspect",
+        "--json",
+        &sample("kv-store"),
+        &sample("type-zoo"),
+    ]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
@@ -80,7 +85,13 @@ fn json_for_several_files_is_an_array() {
 
 #[test]
 fn wit_flag_prints_what_wit_component_prints() {
-    for name in ["kv-store", "data-processor", "http-gateway", "type-zoo", "hostile"] {
+    for name in [
+        "kv-store",
+        "data-processor",
+        "http-gateway",
+        "type-zoo",
+        "hostile",
+    ] {
         let path = sample(name);
         let out = wirebench(&["inspect", "--wit", &path]);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
@@ -103,7 +114,13 @@ fn wit_flag_prints_what_wit_component_prints() {
 
 #[test]
 fn every_rendered_signature_appears_in_the_printed_wit() {
-    for name in ["kv-store", "data-processor", "http-gateway", "type-zoo", "hostile"] {
+    for name in [
+        "kv-store",
+        "data-processor",
+        "http-gateway",
+        "type-zoo",
+        "hostile",
+    ] {
         let c = wirebench::model::Component::from_file(Path::new(&sample(name))).unwrap();
         for item in c.imports.iter().chain(&c.exports) {
             let wirebench::model::WorldItemInfo::Interface(i) = item else {
@@ -126,7 +143,10 @@ fn every_rendered_signature_appears_in_the_printed_wit() {
                     });
                     assert!(found, "{name}: `{first}` not in the WIT text");
                 } else {
-                    assert!(c.wit.contains(first), "{name}: `{first}` not in the WIT text");
+                    assert!(
+                        c.wit.contains(first),
+                        "{name}: `{first}` not in the WIT text"
+                    );
                 }
             }
         }
@@ -138,10 +158,7 @@ fn core_module_is_described_not_rejected() {
     let out = wirebench(&["inspect", &sample("lone-wolf")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
-    assert!(
-        s.contains("core module (WASI preview 1 command)"),
-        "{s}"
-    );
+    assert!(s.contains("core module (WASI preview 1 command)"), "{s}");
     assert!(s.contains("wasi_snapshot_preview1.fd_write"), "{s}");
     assert!(s.contains("wirebench adapt"), "{s}");
 }
@@ -194,7 +211,14 @@ fn hundreds_of_corrupt_variants_never_panic() {
         state
     };
     let mut checked = 0;
-    for name in ["kv-store", "data-processor", "http-gateway", "type-zoo", "hostile", "lone-wolf"] {
+    for name in [
+        "kv-store",
+        "data-processor",
+        "http-gateway",
+        "type-zoo",
+        "hostile",
+        "lone-wolf",
+    ] {
         let original = std::fs::read(sample(name)).unwrap();
         for i in 0..60 {
             let mut bytes = original.clone();
@@ -218,7 +242,10 @@ fn hundreds_of_corrupt_variants_never_panic() {
             let decoded = result.unwrap_or_else(|_| panic!("{name} variant {i} panicked"));
             if let Err(e) = decoded {
                 let msg = e.to_string();
-                assert!(!msg.contains('\n'), "{name} variant {i}: multi-line error {msg}");
+                assert!(
+                    !msg.contains('\n'),
+                    "{name} variant {i}: multi-line error {msg}"
+                );
                 assert!(msg.starts_with("`variant`"), "{name} variant {i}: {msg}");
             }
             checked += 1;

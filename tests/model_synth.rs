@@ -66,7 +66,10 @@ fn every_type_kind_renders_in_wit_syntax() {
     assert_eq!(c.kind, Kind::Component);
     let k = "test:everything/kinds@2.1.0";
     let expect = [
-        ("ints", "ints: func(a: s8, b: s16, c: s32, d: s64, e: u8, f: u16, g: u32, h: u64) -> u64"),
+        (
+            "ints",
+            "ints: func(a: s8, b: s16, c: s32, d: s64, e: u8, f: u16, g: u32, h: u64) -> u64",
+        ),
         ("floats", "floats: func(a: f32, b: f64) -> tuple<f32, f64>"),
         ("texts", "texts: func(c: char, s: string) -> option<string>"),
         (
@@ -110,7 +113,10 @@ fn type_definitions_and_uses() {
     assert_eq!(by_name("color").kind, "enum");
     assert_eq!(by_name("perms").kind, "flags");
     assert_eq!(by_name("blob").kind, "resource");
-    assert_eq!(by_name("alias").definition, "type alias = list<option<point>>;");
+    assert_eq!(
+        by_name("alias").definition,
+        "type alias = list<option<point>>;"
+    );
     assert_eq!(
         by_name("flags").definition,
         "record %flags {\n  %type: u8,\n  %list: list<u8>,\n}"
@@ -125,14 +131,20 @@ fn type_definitions_and_uses() {
         .unwrap();
     let defs: Vec<_> = uses.types.iter().map(|t| t.definition.as_str()).collect();
     assert_eq!(defs, ["use kinds.{point};", "use kinds.{color as colour};"]);
-    assert_eq!(uses.functions[0].signature, "make: func(p: point) -> colour");
+    assert_eq!(
+        uses.functions[0].signature,
+        "make: func(p: point) -> colour"
+    );
 }
 
 #[test]
 fn world_level_functions_types_and_imports() {
     let c = zoo();
     let import_names: Vec<_> = c.imports.iter().map(WorldItemInfo::name).collect();
-    assert!(import_names.contains(&"test:everything/kinds@2.1.0"), "{import_names:?}");
+    assert!(
+        import_names.contains(&"test:everything/kinds@2.1.0"),
+        "{import_names:?}"
+    );
     assert!(import_names.contains(&"host-log"), "{import_names:?}");
     let run = c
         .exports

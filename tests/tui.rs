@@ -67,21 +67,29 @@ fn pump(app: &mut App, worker: &Worker, effects: Vec<Effect>) {
     let mut waiting = 0;
     for e in effects {
         if let Effect::Runtime(cmd) = e {
-            worker.send(cmd);
+            worker.send(*cmd);
             waiting += 1;
         }
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     while waiting > 0 && Instant::now() < deadline {
-        let Ok(ev) = worker.events().recv_timeout(Duration::from_millis(200)) else { continue };
-        let done = matches!(ev, Event::Loaded { .. } | Event::LoadFailed { .. } | Event::CallFinished { .. } | Event::ResetDone { .. });
-        let more = app.update(Action::Runtime(ev));
+        let Ok(ev) = worker.events().recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let done = matches!(
+            ev,
+            Event::Loaded { .. }
+                | Event::LoadFailed { .. }
+                | Event::CallFinished { .. }
+                | Event::ResetDone { .. }
+        );
+        let more = app.update(Action::runtime(ev));
         if done {
             waiting -= 1;
         }
         for e in more {
             if let Effect::Runtime(cmd) = e {
-                worker.send(cmd);
+                worker.send(*cmd);
                 waiting += 1;
             }
         }
@@ -105,7 +113,16 @@ fn demo_at_160x48_and_80x24() {
 #[test]
 fn tiny_and_zero_sizes_do_not_panic() {
     let mut app = app_for(demo_workspace());
-    for (w, h) in [(0, 0), (1, 1), (10, 3), (39, 11), (40, 12), (41, 13), (300, 5), (5, 200)] {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (10, 3),
+        (39, 11),
+        (40, 12),
+        (41, 13),
+        (300, 5),
+        (5, 200),
+    ] {
         draw(&mut app, w, h);
     }
     insta::assert_snapshot!("too_small", draw(&mut app, 30, 6));
@@ -118,7 +135,10 @@ fn help_overlay() {
     assert!(matches!(app.overlay, Overlay::Help));
     insta::assert_snapshot!("help", draw(&mut app, 160, 48));
     app.update(Action::Down);
-    assert!(matches!(app.overlay, Overlay::None), "any key closes the help");
+    assert!(
+        matches!(app.overlay, Overlay::None),
+        "any key closes the help"
+    );
 }
 
 #[test]
@@ -143,13 +163,23 @@ fn plug_picker_shows_incompatible_candidate_with_reason() {
     app.update(Action::Select); // enter ports
     assert_eq!(app.port, Some(0));
     app.update(Action::PlugPicker);
-    let Overlay::Plug(picker) = &app.overlay else { panic!("no picker") };
-    let bad = picker.candidates.iter().find(|c| c.provider == "bad-kv").unwrap();
+    let Overlay::Plug(picker) = &app.overlay else {
+        panic!("no picker")
+    };
+    let bad = picker
+        .candidates
+        .iter()
+        .find(|c| c.provider == "bad-kv")
+        .unwrap();
     assert!(!bad.compatible);
     let why = bad.problem.as_deref().unwrap();
     assert!(why.contains("get"), "{why}");
     assert!(why.contains("u32") && why.contains("string"), "{why}");
-    let bad_index = picker.candidates.iter().position(|c| c.provider == "bad-kv").unwrap();
+    let bad_index = picker
+        .candidates
+        .iter()
+        .position(|c| c.provider == "bad-kv")
+        .unwrap();
     insta::assert_snapshot!("plug_picker", draw(&mut app, 160, 48));
     // Choosing the incompatible one is refused with the reason; the plug stays.
     if let Overlay::Plug(p) = &mut app.overlay {
@@ -158,7 +188,10 @@ fn plug_picker_shows_incompatible_candidate_with_reason() {
     app.update(Action::Select);
     assert!(app.console.contains("cannot plug `bad-kv`"));
     assert_eq!(
-        app.workspace.plug_for("data-processor", "neon:kv-store/store@1.0.0").unwrap().provider,
+        app.workspace
+            .plug_for("data-processor", "neon:kv-store/store@1.0.0")
+            .unwrap()
+            .provider,
         "kv-store"
     );
 }
@@ -183,16 +216,35 @@ fn calls_keep_state_and_show_in_the_console() {
     let start = app.start();
     pump(&mut app, &worker, start);
     assert!(app.run.loaded, "load error: {:?}", app.run.load_error);
-    let e = app.update(Action::Command("call kv-store.set(\"user\", \"neo\")".into()));
+    let e = app.update(Action::Command(
+        "call kv-store.set(\"user\", \"neo\")".into(),
+    ));
     pump(&mut app, &worker, e);
     let e = app.update(Action::Command("call kv-store.get(\"user\")".into()));
     pump(&mut app, &worker, e);
-    assert!(app.console.contains("kv-store.get(\"user\") → ok(some(\"neo\"))"), "{:#?}", app.console.lines);
+    assert!(
+        app.console
+            .contains("kv-store.get(\"user\") → ok(some(\"neo\"))"),
+        "{:#?}",
+        app.console.lines
+    );
     // A traced call across components lights the plug it crossed.
-    let e = app.update(Action::Command("call data-processor.process(\"hello\")".into()));
+    let e = app.update(Action::Command(
+        "call data-processor.process(\"hello\")".into(),
+    ));
     pump(&mut app, &worker, e);
-    assert!(app.console.contains("processed #1: HELLO"), "{:#?}", app.console.lines);
-    assert!(app.lit.iter().any(|(a, b, _)| a == "data-processor" && b == "kv-store"), "{:?}", app.lit);
+    assert!(
+        app.console.contains("processed #1: HELLO"),
+        "{:#?}",
+        app.console.lines
+    );
+    assert!(
+        app.lit
+            .iter()
+            .any(|(a, b, _)| a == "data-processor" && b == "kv-store"),
+        "{:?}",
+        app.lit
+    );
     assert_eq!(app.invoke.history.len(), 3);
 }
 
@@ -210,7 +262,10 @@ fn function_picker_fills_the_editor_with_a_template() {
     app.update(Action::Select);
     assert_eq!(app.focus, Pane::Invoke);
     let text = app.invoke.text.lines().join("");
-    assert!(text.starts_with("set(") || text.starts_with("kv-store.set("), "{text}");
+    assert!(
+        text.starts_with("set(") || text.starts_with("kv-store.set("),
+        "{text}"
+    );
 }
 
 #[test]
@@ -222,5 +277,8 @@ fn ports_inspector_shows_the_interface_wit() {
     app.update(Action::Down);
     let (title, text) = wirebench::tui::view::inspector_text(&app);
     assert!(title.contains("neon:kv-store/store"), "{title}");
-    assert!(text.contains("get: func(key: string) -> result<option<string>, string>;"), "{text}");
+    assert!(
+        text.contains("get: func(key: string) -> result<option<string>, string>;"),
+        "{text}"
+    );
 }

@@ -53,7 +53,11 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
@@ -71,7 +75,17 @@ fn demo_wire_call_save_quit_in_tmux() {
         socket: dir.path().join("tmux.sock").display().to_string(),
         session: "wb".into(),
     };
-    t.cmd(&["new-session", "-d", "-s", "wb", "-x", "160", "-y", "48", "bash --norc --noprofile"]);
+    t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "wb",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "bash --norc --noprofile",
+    ]);
     let line = format!(
         "stty sane; WIREBENCH_DEMO_DIR='{}' WIREBENCH_CACHE_DIR='{}' '{bin}'; echo EXITED:$?; stty -a > '{}'",
         demo.display(),
@@ -107,7 +121,12 @@ fn demo_wire_call_save_quit_in_tmux() {
     }
     std::thread::sleep(Duration::from_millis(200));
     let stty = std::fs::read_to_string(&stty_after).unwrap_or_default();
-    let flags: Vec<&str> = stty.split(|c: char| c.is_whitespace() || c == ';').collect();
-    assert!(flags.contains(&"icanon"), "terminal left in raw mode: {stty}");
+    let flags: Vec<&str> = stty
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .collect();
+    assert!(
+        flags.contains(&"icanon"),
+        "terminal left in raw mode: {stty}"
+    );
     assert!(flags.contains(&"echo"), "echo not restored: {stty}");
 }

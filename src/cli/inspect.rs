@@ -71,7 +71,10 @@ impl InspectCommand {
 /// The WIT document of a component, or a note for core modules without embedded WIT.
 pub fn wit_text(c: &Component) -> String {
     if c.wit.is_empty() {
-        format!("// `{}` is a {} with no WIT (core imports/exports only)\n", c.name, c.kind)
+        format!(
+            "// `{}` is a {} with no WIT (core imports/exports only)\n",
+            c.name, c.kind
+        )
     } else {
         c.wit.clone()
     }

@@ -34,7 +34,12 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 
 /// A terminal workbench for WebAssembly components: see, wire, run and hot-reload them.
 #[derive(Debug, Parser)]
-#[command(name = "wirebench", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "wirebench",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -48,11 +48,12 @@ pub(super) fn decode(
                 wit_component::DecodedWasm::Component(_, world) => world,
                 wit_component::DecodedWasm::WitPackage(_, pkg) => {
                     // A WIT-only package has no world of its own; show its definitions.
-                    component.wit = print_wit(&resolve, pkg).map_err(|reason| DecodeError::Wit {
-                        name: name.to_string(),
-                        kind,
-                        reason,
-                    })?;
+                    component.wit =
+                        print_wit(&resolve, pkg).map_err(|reason| DecodeError::Wit {
+                            name: name.to_string(),
+                            kind,
+                            reason,
+                        })?;
                     return Ok(component);
                 }
             };
@@ -119,12 +120,11 @@ fn describe_prefix(head: &[u8]) -> String {
 }
 
 fn validate(name: &str, kind: Kind, bytes: &[u8]) -> Result<(), DecodeError> {
-    let mut validator =
-        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     validator.validate_all(bytes).map(|_| ()).map_err(|e| {
         // wasmparser sometimes adds a second line of detail; keep the error on one line.
         let message = e.message().replace('\n', "; ");
-        if message.contains("unexpected end") || e.offset() as u64 >= bytes.len() as u64 {
+        if message.contains("unexpected end") || e.offset() >= bytes.len() as u64 {
             DecodeError::Truncated {
                 name: name.into(),
                 what: format!("{message} at offset {:#x} of {}", e.offset(), bytes.len()),
@@ -196,9 +196,7 @@ fn world_item(resolve: &Resolve, key: &WorldKey, item: &WorldItem) -> WorldItemI
             .unwrap_or_else(|| "<anonymous>".into());
             WorldItemInfo::Interface(InterfaceInfo {
                 name,
-                package: iface
-                    .package
-                    .map(|p| resolve.packages[p].name.to_string()),
+                package: iface.package.map(|p| resolve.packages[p].name.to_string()),
                 docs: iface.docs.contents.clone(),
                 types: iface
                     .types

@@ -21,7 +21,11 @@ pub enum DecodeError {
         "`{path}`: file is too large ({size} bytes; the limit is {limit} bytes)",
         path = path.display()
     )]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("`{name}`: file is empty — expected a WebAssembly component or module")]
     Empty { name: String },
     #[error("`{name}`: not a WebAssembly binary (starts with {found}) — expected `\\0asm`")]

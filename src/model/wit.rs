@@ -19,12 +19,52 @@ pub fn ident(name: &str) -> std::borrow::Cow<'_, str> {
 fn is_keyword(name: &str) -> bool {
     matches!(
         name,
-        "use" | "type" | "func" | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
-            | "f32" | "f64" | "float32" | "float64" | "char" | "resource" | "record" | "flags"
-            | "variant" | "enum" | "bool" | "string" | "option" | "result" | "future" | "stream"
-            | "list" | "own" | "borrow" | "_" | "as" | "from" | "static" | "interface" | "tuple"
-            | "world" | "import" | "export" | "package" | "with" | "include" | "constructor"
-            | "error-context" | "async" | "map"
+        "use"
+            | "type"
+            | "func"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "s8"
+            | "s16"
+            | "s32"
+            | "s64"
+            | "f32"
+            | "f64"
+            | "float32"
+            | "float64"
+            | "char"
+            | "resource"
+            | "record"
+            | "flags"
+            | "variant"
+            | "enum"
+            | "bool"
+            | "string"
+            | "option"
+            | "result"
+            | "future"
+            | "stream"
+            | "list"
+            | "own"
+            | "borrow"
+            | "_"
+            | "as"
+            | "from"
+            | "static"
+            | "interface"
+            | "tuple"
+            | "world"
+            | "import"
+            | "export"
+            | "package"
+            | "with"
+            | "include"
+            | "constructor"
+            | "error-context"
+            | "async"
+            | "map"
     )
 }
 
@@ -161,7 +201,10 @@ pub fn func_params_and_result(resolve: &Resolve, func: &Function) -> String {
     }
     out.push(')');
     // A constructor's result is the resource itself, which WIT leaves implicit.
-    if let (Some(ty), false) = (&func.result, matches!(func.kind, FunctionKind::Constructor(_))) {
+    if let (Some(ty), false) = (
+        &func.result,
+        matches!(func.kind, FunctionKind::Constructor(_)),
+    ) {
         out.push_str(" -> ");
         push_type_name(resolve, ty, &mut out);
     }
@@ -230,11 +273,17 @@ pub fn typedef_wit(resolve: &Resolve, id: TypeId, iface: Option<&Interface>) -> 
         ),
         TypeDefKind::Enum(e) => block(
             "enum",
-            e.cases.iter().map(|c| format!("{},", ident(&c.name))).collect(),
+            e.cases
+                .iter()
+                .map(|c| format!("{},", ident(&c.name)))
+                .collect(),
         ),
         TypeDefKind::Flags(f) => block(
             "flags",
-            f.flags.iter().map(|c| format!("{},", ident(&c.name))).collect(),
+            f.flags
+                .iter()
+                .map(|c| format!("{},", ident(&c.name)))
+                .collect(),
         ),
         TypeDefKind::Resource => {
             let methods = iface
@@ -260,7 +309,10 @@ pub fn typedef_wit(resolve: &Resolve, id: TypeId, iface: Option<&Interface>) -> 
                 (TypeOwner::Interface(i), TypeOwner::Interface(own))
                     if resolve.interfaces[i].package == resolve.interfaces[own].package =>
                 {
-                    resolve.interfaces[i].name.clone().unwrap_or_else(|| "_".into())
+                    resolve.interfaces[i]
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| "_".into())
                 }
                 (TypeOwner::Interface(i), _) => resolve.id_of(i).unwrap_or_else(|| "_".into()),
                 _ => "_".into(),

@@ -5,6 +5,8 @@
 //! [`Session`] is the synchronous API (the CLI uses it directly); [`Worker`] runs a session on
 //! its own thread for the TUI. Errors are [`CallError`]s, converted from `wasmtime::Error` here.
 
+#[doc(hidden)]
+pub mod bench_api;
 mod call;
 mod composed;
 mod convert;

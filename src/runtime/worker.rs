@@ -44,8 +44,11 @@ pub enum Event {
         functions: Vec<FunctionEntry>,
         notes: Vec<String>,
     },
-    /// Loading failed; the previous session (if any) is gone.
-    LoadFailed { error: CallError },
+    /// Loading failed; when `kept_previous`, the previous session still answers calls.
+    LoadFailed {
+        error: CallError,
+        kept_previous: bool,
+    },
     /// A call began running in the guest (useful to show a spinner and offer cancel).
     CallStarted { id: u64 },
     /// A call ended, successfully or not.
@@ -135,8 +138,8 @@ fn run(
     for command in commands.iter() {
         let event = match command {
             Command::Load { target, options } => {
-                session = None;
-                set_cancel(None);
+                // Build the new session beside the old one: if it fails, the last good
+                // session keeps answering calls (a broken rebuild must not stop the bench).
                 match Session::load(target, options) {
                     Ok(s) => {
                         set_cancel(Some(s.cancel_handle()));
@@ -149,7 +152,10 @@ fn run(
                         session = Some(s);
                         event
                     }
-                    Err(error) => Event::LoadFailed { error },
+                    Err(error) => Event::LoadFailed {
+                        error,
+                        kept_previous: session.is_some(),
+                    },
                 }
             }
             Command::Call { id, text } => {

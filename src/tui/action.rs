@@ -78,8 +78,12 @@ pub enum Action {
     /// Run a `:` command as typed (also used by tests and the e2e driver).
     Command(String),
     /// The runtime worker reported something.
-    Runtime(runtime::Event),
-    /// The watcher could not start or stopped.
+    Runtime(Box<runtime::Event>),
+    /// A watched file changed and was decoded (or failed to).
+    Reloaded(Box<crate::reload::ReloadEvent>),
+    /// The watcher's state changed (folder gone, back, rescan).
+    WatchStatus(crate::reload::WatchStatus),
+    /// The watcher started (with what it watches) or could not start.
     WatchState(Result<String, String>),
     /// A save or export finished: the message to show, or the error.
     JobDone(Result<String, String>),
@@ -92,7 +96,7 @@ pub enum Action {
 /// Work the app asks the runner to do outside `update`.
 #[derive(Debug)]
 pub enum Effect {
-    Runtime(runtime::Command),
+    Runtime(Box<runtime::Command>),
     CancelCall,
     /// Write `wirebench.toml` and the `.wac` of this workspace snapshot (optionally to a path).
     Save(Box<crate::workspace::Workspace>, Option<PathBuf>),
@@ -104,5 +108,21 @@ pub enum Effect {
     /// Re-read every component file from disk.
     ReloadFiles(Vec<PathBuf>),
     SaveHistory(Vec<String>),
+    /// (Re)start the file watcher on the current workspace.
+    Watch(Box<crate::workspace::Workspace>),
     Quit,
+}
+
+impl Action {
+    /// Wraps a runtime event (boxed: events are large next to the other actions).
+    pub fn runtime(ev: runtime::Event) -> Action {
+        Action::Runtime(Box::new(ev))
+    }
+}
+
+impl Effect {
+    /// Wraps a runtime command (boxed: commands carry whole workspaces).
+    pub fn runtime(cmd: runtime::Command) -> Effect {
+        Effect::Runtime(Box::new(cmd))
+    }
 }

@@ -64,8 +64,8 @@ pub enum Overlay {
     #[default]
     None,
     Help,
-    Plug(PlugPicker),
-    Functions(FunctionPicker),
+    Plug(Box<PlugPicker>),
+    Functions(Box<FunctionPicker>),
 }
 
 /// Choosing a provider for one import.
@@ -206,7 +206,9 @@ impl App {
 
     /// The effects to run at start: load the workspace into the runtime.
     pub fn start(&mut self) -> Vec<Effect> {
-        self.load_runtime()
+        let mut effects = vec![Effect::Watch(Box::new(self.workspace.clone()))];
+        effects.extend(self.load_runtime());
+        effects
     }
 
     pub fn now_label(&self) -> String {
@@ -239,7 +241,10 @@ impl App {
 
     /// True while something animates (spinner, lit edges, flashes): the runner then ticks.
     pub fn animating(&self) -> bool {
-        !self.run.pending.is_empty() || self.run.loading || !self.lit.is_empty() || !self.flash.is_empty()
+        !self.run.pending.is_empty()
+            || self.run.loading
+            || !self.lit.is_empty()
+            || !self.flash.is_empty()
     }
 
     /// The id of the selected component, if a component (not the host) is selected.
@@ -266,7 +271,11 @@ impl App {
             .unwrap_or(0)
             .min(self.graph.nodes.len().saturating_sub(1));
         if let Some(p) = self.port {
-            let n = self.graph.nodes.get(self.selected).map_or(0, |n| n.ports.len());
+            let n = self
+                .graph
+                .nodes
+                .get(self.selected)
+                .map_or(0, |n| n.ports.len());
             self.port = (p < n).then_some(p);
         }
     }
@@ -279,7 +288,12 @@ impl App {
             .filter(|o| o.blocks_completion())
             .map(|o| o.message())
             .collect();
-        let warnings: Vec<String> = self.workspace.warnings.iter().map(|w| w.to_string()).collect();
+        let warnings: Vec<String> = self
+            .workspace
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
         self.log(
             LineKind::Info,
             &format!(
@@ -333,7 +347,7 @@ impl App {
                 self.flash.retain(|f| f.1 > now);
                 Vec::new()
             }
-            Action::Runtime(ev) => self.on_runtime(ev),
+            Action::Runtime(ev) => self.on_runtime(*ev),
             Action::JobDone(result) => {
                 match result {
                     Ok(msg) => self.log(LineKind::Info, &msg),
@@ -360,7 +374,7 @@ impl App {
             }
             Action::Composed(result) => match *result {
                 Ok(component) => match super::ops::session_options(&self.workspace) {
-                    Ok(options) => vec![Effect::Runtime(runtime::Command::Load {
+                    Ok(options) => vec![Effect::runtime(runtime::Command::Load {
                         target: runtime::Target::Composed(component),
                         options,
                     })],
@@ -373,10 +387,18 @@ impl App {
                 Err(e) => {
                     self.run.loading = false;
                     self.run.load_error = Some(e.clone());
-                    self.log(LineKind::Error, &format!("cannot compose the workspace: {e}"));
+                    self.log(
+                        LineKind::Error,
+                        &format!("cannot compose the workspace: {e}"),
+                    );
                     Vec::new()
                 }
             },
+            Action::Reloaded(ev) => self.on_reload(*ev),
+            Action::WatchStatus(status) => {
+                self.on_watch_status(status);
+                Vec::new()
+            }
             Action::Command(text) => self.run_command(&text),
             other => self.on_input(other),
         }
@@ -393,19 +415,25 @@ impl App {
         self.refresh();
         self.run.limits = super::ops::limits_label(&self.workspace);
         self.log_workspace_state();
-        self.load_runtime()
+        let mut effects = vec![Effect::Watch(Box::new(self.workspace.clone()))];
+        effects.extend(self.load_runtime());
+        effects
     }
 
-    /// Loads the workspace into the runtime in the current mode.
+    /// Loads the workspace into the runtime in the current mode; guest state starts afresh.
     pub fn load_runtime(&mut self) -> Vec<Effect> {
-        self.run.loaded = false;
-        self.run.loading = true;
         self.run.calls.clear();
-        self.functions.clear();
+        self.reload_runtime()
+    }
+
+    /// Loads again after a file changed, keeping the call log so `:replay on` can restore state.
+    pub fn reload_runtime(&mut self) -> Vec<Effect> {
+        // `loaded` stays as it is: the worker keeps the running session until the new one works.
+        self.run.loading = true;
         match self.run.mode {
             RunMode::Composed => vec![Effect::LoadComposed(Box::new(self.workspace.clone()))],
             RunMode::Linked => match super::ops::session_options(&self.workspace) {
-                Ok(options) => vec![Effect::Runtime(runtime::Command::Load {
+                Ok(options) => vec![Effect::runtime(runtime::Command::Load {
                     target: runtime::Target::Linked(self.workspace.clone()),
                     options,
                 })],
@@ -446,23 +474,39 @@ impl App {
         }
         self.invoke.history_pos = None;
         vec![
-            Effect::Runtime(runtime::Command::Call { id, text }),
+            Effect::runtime(runtime::Command::Call { id, text }),
             Effect::SaveHistory(self.invoke.history.clone()),
         ]
     }
 
     /// The area the graph is drawn in, for scrolling and clicks.
     pub fn graph_area(&self) -> ratatui::layout::Rect {
-        view::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self).graph
+        view::areas(
+            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
+            self,
+        )
+        .graph
     }
 
     /// Scrolls the graph so the selected node (or port) is on screen.
     pub fn keep_selection_visible(&mut self) {
         let area = self.graph_area();
-        let (vw, vh) = (i32::from(area.width.saturating_sub(2)), i32::from(area.height.saturating_sub(2)));
-        let Some(n) = self.graph.nodes.get(self.selected) else { return };
+        let (vw, vh) = (
+            i32::from(area.width.saturating_sub(2)),
+            i32::from(area.height.saturating_sub(2)),
+        );
+        let Some(n) = self.graph.nodes.get(self.selected) else {
+            return;
+        };
         let (x0, y0) = (n.x, n.y + self.port.map_or(0, |p| 1 + p as i32));
-        let (x1, y1) = (n.x + i32::from(n.w), if self.port.is_some() { y0 + 1 } else { n.y + i32::from(n.h) });
+        let (x1, y1) = (
+            n.x + i32::from(n.w),
+            if self.port.is_some() {
+                y0 + 1
+            } else {
+                n.y + i32::from(n.h)
+            },
+        );
         if x1 - self.offset.0 > vw {
             self.offset.0 = x1 - vw;
         }
@@ -481,7 +525,8 @@ impl App {
 
     /// The selected port, if navigating ports.
     pub fn selected_port(&self) -> Option<&layout::Port> {
-        self.port.and_then(|p| self.graph.nodes.get(self.selected)?.ports.get(p))
+        self.port
+            .and_then(|p| self.graph.nodes.get(self.selected)?.ports.get(p))
     }
 
     /// Whether the selected port is an import of a component.

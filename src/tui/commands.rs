@@ -17,7 +17,9 @@ const WORDS: &[&str] = &[
 
 impl App {
     pub(super) fn on_command_line(&mut self, action: Action) -> Vec<Effect> {
-        let Some(line) = self.command_line.as_mut() else { return Vec::new() };
+        let Some(line) = self.command_line.as_mut() else {
+            return Vec::new();
+        };
         match action {
             Action::Back => self.command_line = None,
             Action::Select => {
@@ -52,7 +54,11 @@ impl App {
         match word {
             "" => Vec::new(),
             "q" | "quit" | "q!" | "wq" => {
-                let mut effects = if word == "wq" { self.save(None) } else { Vec::new() };
+                let mut effects = if word == "wq" {
+                    self.save(None)
+                } else {
+                    Vec::new()
+                };
                 self.should_quit = true;
                 effects.push(Effect::Quit);
                 effects
@@ -73,7 +79,10 @@ impl App {
             },
             "save" | "w" => self.save(args.first().map(PathBuf::from)),
             "export" => match args.as_slice() {
-                [path] => vec![Effect::Export(Box::new(self.workspace.clone()), PathBuf::from(path))],
+                [path] => vec![Effect::Export(
+                    Box::new(self.workspace.clone()),
+                    PathBuf::from(path),
+                )],
                 _ => self.usage("export <out.wasm>"),
             },
             "reload" => match &self.workspace.root {
@@ -86,14 +95,16 @@ impl App {
                         .collect(),
                 )],
             },
-            "reset" => vec![Effect::Runtime(crate::runtime::Command::Reset)],
+            "reset" => vec![Effect::runtime(crate::runtime::Command::Reset)],
             "mode" => match args.as_slice() {
                 ["linked"] => self.toggle_mode(Some(RunMode::Linked)),
                 ["composed"] => self.toggle_mode(Some(RunMode::Composed)),
                 [] => self.toggle_mode(None),
                 _ => self.usage("mode linked|composed"),
             },
-            "open" | "e" if !args.is_empty() => vec![Effect::Open(args.iter().map(PathBuf::from).collect())],
+            "open" | "e" if !args.is_empty() => {
+                vec![Effect::Open(args.iter().map(PathBuf::from).collect())]
+            }
             "open" | "e" => self.usage("open <path>..."),
             "replay" => match args.as_slice() {
                 ["on"] => self.set_replay(true),
@@ -107,20 +118,32 @@ impl App {
                 self.modified = true;
                 Vec::new()
             }
+            // A hidden trigger for the terminal-safety test: the panic hook must restore the tty.
+            "debug-panic" if std::env::var_os("WIREBENCH_DEBUG").is_some_and(|v| v == "1") => {
+                panic!("debug panic requested with :debug-panic")
+            }
             "help" | "h" => {
                 self.overlay = super::app::Overlay::Help;
                 Vec::new()
             }
             other => self.fail(&format!(
                 "unknown command `{other}` — try one of: {}",
-                COMMANDS.iter().map(|c| c.keys.split_whitespace().next().unwrap_or("")).collect::<Vec<_>>().join(" ")
+                COMMANDS
+                    .iter()
+                    .map(|c| c.keys.split_whitespace().next().unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )),
         }
     }
 
     fn set_replay(&mut self, on: bool) -> Vec<Effect> {
         self.run.replay = on;
-        let state = if on { "on: successful calls are replayed after a reload" } else { "off" };
+        let state = if on {
+            "on: successful calls are replayed after a reload"
+        } else {
+            "off"
+        };
         self.log(LineKind::Info, &format!("replay {state}"));
         Vec::new()
     }
@@ -136,11 +159,12 @@ impl App {
 
     /// Finds the consumer's import meant by `name`: the full name, without version, or short.
     fn resolve_import(&self, consumer: &str, name: &str) -> Result<String, String> {
-        let c = self
-            .workspace
-            .components
-            .get(consumer)
-            .ok_or_else(|| format!("no component `{consumer}` — the workspace has {}", self.ids()))?;
+        let c = self.workspace.components.get(consumer).ok_or_else(|| {
+            format!(
+                "no component `{consumer}` — the workspace has {}",
+                self.ids()
+            )
+        })?;
         let names: Vec<&str> = c.imports.iter().map(|i| i.name()).collect();
         let matches: Vec<&str> = names
             .iter()
@@ -155,9 +179,16 @@ impl App {
             [one] => Ok(one.to_string()),
             [] => Err(format!(
                 "`{consumer}` has no import `{name}` — its imports are {}",
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
-            many => Err(format!("`{name}` matches several imports of `{consumer}`: {}", many.join(", "))),
+            many => Err(format!(
+                "`{name}` matches several imports of `{consumer}`: {}",
+                many.join(", ")
+            )),
         }
     }
 
@@ -170,13 +201,22 @@ impl App {
             .join(", ")
     }
 
-    fn plug_by_names(&mut self, consumer: &str, import: &str, provider: &str, export: Option<&str>) -> Vec<Effect> {
+    fn plug_by_names(
+        &mut self,
+        consumer: &str,
+        import: &str,
+        provider: &str,
+        export: Option<&str>,
+    ) -> Vec<Effect> {
         let import = match self.resolve_import(consumer, import) {
             Ok(i) => i,
             Err(e) => return self.fail(&e),
         };
         if !self.workspace.components.contains_key(provider) {
-            return self.fail(&format!("no component `{provider}` — the workspace has {}", self.ids()));
+            return self.fail(&format!(
+                "no component `{provider}` — the workspace has {}",
+                self.ids()
+            ));
         }
         let export = match export {
             Some(e) => e.to_string(),
@@ -208,7 +248,10 @@ impl App {
 
     /// Adds a plug after checking it, then re-instantiates.
     pub(super) fn apply_plug(&mut self, plug: Plug) -> Vec<Effect> {
-        let text = format!("plugged `{}` {} ← `{}`", plug.consumer, plug.import, plug.provider);
+        let text = format!(
+            "plugged `{}` {} ← `{}`",
+            plug.consumer, plug.import, plug.provider
+        );
         match self.workspace.plug(plug) {
             Ok(_) => {
                 self.modified = true;
@@ -226,7 +269,13 @@ impl App {
             Some(p) => {
                 self.modified = true;
                 self.refresh();
-                self.log(LineKind::Info, &format!("unplugged `{}` {} (was `{}`)", p.consumer, p.import, p.provider));
+                self.log(
+                    LineKind::Info,
+                    &format!(
+                        "unplugged `{}` {} (was `{}`)",
+                        p.consumer, p.import, p.provider
+                    ),
+                );
                 self.load_runtime()
             }
             None => self.fail(&format!("`{consumer}` import `{import}` is not plugged")),
@@ -247,7 +296,13 @@ impl App {
         let last = words.last().copied().unwrap_or("");
         let head = &text[..text.len() - last.len()];
         let position = words.len() - 1;
-        let ids = || self.workspace.components.keys().cloned().collect::<Vec<_>>();
+        let ids = || {
+            self.workspace
+                .components
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
         let options: Vec<String> = match (words.first().copied().unwrap_or(""), position) {
             (_, 0) => WORDS.iter().map(|w| w.to_string()).collect(),
             ("plug" | "unplug", 1) | ("plug", 3) => ids(),
@@ -255,25 +310,43 @@ impl App {
                 .workspace
                 .components
                 .get(words[1])
-                .map(|c| c.imports.iter().map(|i| i.name().to_string()).filter(|n| !n.starts_with("wasi:")).collect())
+                .map(|c| {
+                    c.imports
+                        .iter()
+                        .map(|i| i.name().to_string())
+                        .filter(|n| !n.starts_with("wasi:"))
+                        .collect()
+                })
                 .unwrap_or_default(),
             ("call" | "c", 1) => self
                 .functions
                 .iter()
-                .flat_map(|f| [f.call_name.clone(), format!("{}.{}", f.component, f.call_name)])
+                .flat_map(|f| {
+                    [
+                        f.call_name.clone(),
+                        format!("{}.{}", f.component, f.call_name),
+                    ]
+                })
                 .map(|n| format!("{n}("))
                 .collect(),
             ("mode", 1) => vec!["linked".into(), "composed".into()],
             ("replay", 1) => vec!["on".into(), "off".into()],
             _ => Vec::new(),
         };
-        let mut matching: Vec<String> = options.into_iter().filter(|o| o.starts_with(last)).collect();
+        let mut matching: Vec<String> = options
+            .into_iter()
+            .filter(|o| o.starts_with(last))
+            .collect();
         matching.sort();
         matching.dedup();
         let prefix = common_prefix(&matching);
         let completed = match matching.len() {
             0 => None,
-            1 => Some(format!("{head}{}{}", matching[0], if matching[0].ends_with('(') { "" } else { " " })),
+            1 => Some(format!(
+                "{head}{}{}",
+                matching[0],
+                if matching[0].ends_with('(') { "" } else { " " }
+            )),
             _ if prefix.len() > last.len() => Some(format!("{head}{prefix}")),
             _ => None,
         };
@@ -282,10 +355,18 @@ impl App {
 }
 
 fn common_prefix(items: &[String]) -> String {
-    let Some(first) = items.first() else { return String::new() };
+    let Some(first) = items.first() else {
+        return String::new();
+    };
     let mut len = first.len();
     for s in &items[1..] {
-        len = len.min(first.bytes().zip(s.bytes()).take_while(|(a, b)| a == b).count());
+        len = len.min(
+            first
+                .bytes()
+                .zip(s.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     while !first.is_char_boundary(len) {
         len -= 1;

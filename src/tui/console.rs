@@ -53,10 +53,18 @@ impl Console {
                 line.to_string()
             };
             self.lines.push_back(ConsoleLine {
-                time: if first { time.to_string() } else { String::new() },
+                time: if first {
+                    time.to_string()
+                } else {
+                    String::new()
+                },
                 kind,
                 text: line.replace('\t', "    "),
-                detail: if first { detail.to_string() } else { String::new() },
+                detail: if first {
+                    detail.to_string()
+                } else {
+                    String::new()
+                },
             });
             first = false;
             if self.lines.len() > MAX_LINES {

@@ -29,9 +29,16 @@ impl App {
         }
         match action {
             Action::FocusNext | Action::FocusPrev => {
-                let i = Pane::CYCLE.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let i = Pane::CYCLE
+                    .iter()
+                    .position(|p| *p == self.focus)
+                    .unwrap_or(0);
                 let n = Pane::CYCLE.len();
-                let step = if matches!(action, Action::FocusNext) { 1 } else { n - 1 };
+                let step = if matches!(action, Action::FocusNext) {
+                    1
+                } else {
+                    n - 1
+                };
                 self.focus = Pane::CYCLE[(i + step) % n];
             }
             Action::Focus(p) => self.focus = p,
@@ -43,11 +50,8 @@ impl App {
                 self.offset.1 = (self.offset.1 + dy).clamp(0, self.graph.height.max(0));
             }
             Action::Select => return self.select(),
-            Action::Back => {
-                if self.port.take().is_none() {
-                    self.focus = Pane::Graph;
-                }
-            }
+            Action::Back if self.port.take().is_none() => self.focus = Pane::Graph,
+            Action::Back => {}
             Action::PlugPicker => self.open_plug_picker(),
             Action::Unplug => return self.unplug_selected(),
             Action::Invoke => self.open_function_picker(None),
@@ -84,7 +88,11 @@ impl App {
                 }
             }
             Pane::Graph if self.port.is_some() => {
-                let n = self.graph.nodes.get(self.selected).map_or(0, |n| n.ports.len());
+                let n = self
+                    .graph
+                    .nodes
+                    .get(self.selected)
+                    .map_or(0, |n| n.ports.len());
                 if n > 0 {
                     let p = self.port.unwrap_or(0);
                     self.port = Some(if up { (p + n - 1) % n } else { (p + 1) % n });
@@ -93,7 +101,9 @@ impl App {
             }
             Pane::Graph => {
                 // Nearest node above/below, preferring the same column.
-                let Some(cur) = self.graph.nodes.get(self.selected) else { return };
+                let Some(cur) = self.graph.nodes.get(self.selected) else {
+                    return;
+                };
                 let (cx, cy) = (cur.x, cur.y);
                 let best = self
                     .graph
@@ -109,7 +119,11 @@ impl App {
             _ => {
                 let n = self.graph.nodes.len();
                 if n > 0 {
-                    let next = if up { (self.selected + n - 1) % n } else { (self.selected + 1) % n };
+                    let next = if up {
+                        (self.selected + n - 1) % n
+                    } else {
+                        (self.selected + 1) % n
+                    };
                     self.select_node(next);
                 }
             }
@@ -124,7 +138,9 @@ impl App {
             self.port = None;
             return;
         }
-        let Some(cur) = self.graph.nodes.get(self.selected) else { return };
+        let Some(cur) = self.graph.nodes.get(self.selected) else {
+            return;
+        };
         let (cx, cy) = (cur.x, cur.y);
         let best = self
             .graph
@@ -157,8 +173,12 @@ impl App {
             (Pane::Console, Action::PageDown) => self.console.scroll_down(h),
             (Pane::Console, Action::Home) => self.console.scroll_up(usize::MAX / 2),
             (Pane::Console, Action::End) => self.console.scroll = 0,
-            (_, Action::PageUp) => self.inspector_scroll = self.inspector_scroll.saturating_sub(h as u16),
-            (_, Action::PageDown) => self.inspector_scroll = self.inspector_scroll.saturating_add(h as u16),
+            (_, Action::PageUp) => {
+                self.inspector_scroll = self.inspector_scroll.saturating_sub(h as u16)
+            }
+            (_, Action::PageDown) => {
+                self.inspector_scroll = self.inspector_scroll.saturating_add(h as u16)
+            }
             (_, Action::Home) => self.inspector_scroll = 0,
             _ => {}
         }
@@ -172,7 +192,12 @@ impl App {
             }
             Pane::Graph => {
                 let Some(port) = self.selected_port().cloned() else {
-                    if self.graph.nodes.get(self.selected).is_some_and(|n| !n.ports.is_empty()) {
+                    if self
+                        .graph
+                        .nodes
+                        .get(self.selected)
+                        .is_some_and(|n| !n.ports.is_empty())
+                    {
                         self.port = Some(0);
                     }
                     return Vec::new();
@@ -204,29 +229,36 @@ impl App {
             );
             return;
         }
-        let current = self.workspace.plug_for(&consumer, &import).map(|p| p.provider.clone());
+        let current = self
+            .workspace
+            .plug_for(&consumer, &import)
+            .map(|p| p.provider.clone());
         let selected = candidates
             .iter()
             .position(|c| Some(&c.provider) == current.as_ref())
             .or_else(|| candidates.iter().position(|c| c.compatible))
             .unwrap_or(0);
-        self.overlay = Overlay::Plug(PlugPicker {
+        self.overlay = Overlay::Plug(Box::new(PlugPicker {
             consumer,
             import,
             candidates,
             selected,
-        });
+        }));
     }
 
     fn on_plug_picker(&mut self, action: Action) -> Vec<Effect> {
-        let Overlay::Plug(picker) = &mut self.overlay else { return Vec::new() };
+        let Overlay::Plug(picker) = &mut self.overlay else {
+            return Vec::new();
+        };
         let n = picker.candidates.len();
         match action {
             Action::Up => picker.selected = (picker.selected + n - 1) % n.max(1),
             Action::Down => picker.selected = (picker.selected + 1) % n.max(1),
             Action::Back | Action::Quit => self.overlay = Overlay::None,
             Action::Select => {
-                let Some(c) = picker.candidates.get(picker.selected).cloned() else { return Vec::new() };
+                let Some(c) = picker.candidates.get(picker.selected).cloned() else {
+                    return Vec::new();
+                };
                 let plug = Plug {
                     consumer: picker.consumer.clone(),
                     import: picker.import.clone(),
@@ -235,7 +267,13 @@ impl App {
                 };
                 if !c.compatible {
                     let why = c.problem.unwrap_or_else(|| "the types differ".into());
-                    self.log(LineKind::Error, &format!("cannot plug `{}` into `{}`: {why}", c.provider, plug.consumer));
+                    self.log(
+                        LineKind::Error,
+                        &format!(
+                            "cannot plug `{}` into `{}`: {why}",
+                            c.provider, plug.consumer
+                        ),
+                    );
                     return Vec::new();
                 }
                 self.overlay = Overlay::None;
@@ -259,7 +297,11 @@ impl App {
     pub(super) fn open_function_picker(&mut self, filter: Option<String>) {
         let component = self.selected_component().map(str::to_string);
         if self.functions.is_empty() {
-            let why = self.run.load_error.clone().unwrap_or_else(|| "still instantiating".into());
+            let why = self
+                .run
+                .load_error
+                .clone()
+                .unwrap_or_else(|| "still instantiating".into());
             self.hint = Some(format!("nothing to invoke yet: {why}"));
             return;
         }
@@ -274,11 +316,13 @@ impl App {
             picker.component = None;
             invoke::refilter(&mut picker, &self.functions);
         }
-        self.overlay = Overlay::Functions(picker);
+        self.overlay = Overlay::Functions(Box::new(picker));
     }
 
     fn on_function_picker(&mut self, action: Action) -> Vec<Effect> {
-        let Overlay::Functions(picker) = &mut self.overlay else { return Vec::new() };
+        let Overlay::Functions(picker) = &mut self.overlay else {
+            return Vec::new();
+        };
         let n = picker.matches.len().max(1);
         match action {
             Action::Up => picker.selected = (picker.selected + n - 1) % n,
@@ -294,7 +338,10 @@ impl App {
                 invoke::refilter(picker, &self.functions);
             }
             Action::Select => {
-                let chosen = picker.matches.get(picker.selected).and_then(|&i| self.functions.get(i));
+                let chosen = picker
+                    .matches
+                    .get(picker.selected)
+                    .and_then(|&i| self.functions.get(i));
                 if let Some(f) = chosen {
                     let template = f.template.clone();
                     self.overlay = Overlay::None;
@@ -317,7 +364,10 @@ impl App {
                 if h.is_empty() {
                     return Vec::new();
                 }
-                let pos = match (self.invoke.history_pos, matches!(action, Action::HistoryPrev)) {
+                let pos = match (
+                    self.invoke.history_pos,
+                    matches!(action, Action::HistoryPrev),
+                ) {
                     (None, true) => Some(h.len() - 1),
                     (None, false) => None,
                     (Some(p), true) => Some(p.saturating_sub(1)),
@@ -359,8 +409,13 @@ impl App {
     }
 
     fn click(&mut self, x: u16, y: u16) {
-        let areas = view::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self);
-        let inside = |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+        let areas = view::areas(
+            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
+            self,
+        );
+        let inside = |r: ratatui::layout::Rect| {
+            x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
+        };
         if inside(areas.graph) {
             self.focus = Pane::Graph;
             let cx = i32::from(x) - i32::from(areas.graph.x) - 1 + self.offset.0;
@@ -387,8 +442,13 @@ impl App {
     }
 
     fn scroll_at(&mut self, x: u16, y: u16, delta: i32) {
-        let areas = view::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self);
-        let inside = |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+        let areas = view::areas(
+            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
+            self,
+        );
+        let inside = |r: ratatui::layout::Rect| {
+            x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
+        };
         let n = delta.unsigned_abs() as usize;
         if inside(areas.console) {
             if delta < 0 {
@@ -405,6 +465,9 @@ impl App {
 
     /// The id shown for the selected node (components or the host).
     pub fn selected_id(&self) -> &str {
-        self.graph.nodes.get(self.selected).map_or(HOST_ID, |n| n.id.as_str())
+        self.graph
+            .nodes
+            .get(self.selected)
+            .map_or(HOST_ID, |n| n.id.as_str())
     }
 }

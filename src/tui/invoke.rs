@@ -26,7 +26,8 @@ pub fn refilter(picker: &mut FunctionPicker, functions: &[FunctionEntry]) {
             // The function's own name counts most; the component and interface help narrow.
             let name = f.call_name.to_lowercase();
             let hay = format!("{}.{} {}", f.component, f.call_name, f.full_name).to_lowercase();
-            let own = fuzzy_score(&name, &query).map(|s| s + 100 + if name.contains(&query) { 100 } else { 0 });
+            let own = fuzzy_score(&name, &query)
+                .map(|s| s + 100 + if name.contains(&query) { 100 } else { 0 });
             own.or_else(|| fuzzy_score(&hay, &query)).map(|s| (s, i))
         })
         .collect();
@@ -71,18 +72,7 @@ pub fn find_function<'a>(functions: &'a [FunctionEntry], name: &str) -> Vec<&'a 
 /// Checks a call before it runs: the syntax, the function name and the arguments' types.
 /// `Ok` carries the function's signature to show beside the editor.
 pub fn check_call(functions: &[FunctionEntry], text: &str) -> Result<String, String> {
-    let name = text.split('(').next().unwrap_or("").trim();
-    if !text.trim_end().ends_with(')') || !text.contains('(') {
-        return Err("write a call as name(args…), e.g. get(\"k\")".into());
-    }
-    match find_function(functions, name).as_slice() {
-        [f] => Ok(f.signature.clone().unwrap_or_else(|| f.template.clone())),
-        [] => Err(format!("no function `{name}` — i lists them")),
-        many => Err(format!(
-            "`{name}` is ambiguous: {}",
-            many.iter().map(|f| format!("{}.{}", f.component, f.call_name)).collect::<Vec<_>>().join(", ")
-        )),
-    }
+    crate::runtime::check_call(functions, text)
 }
 
 #[cfg(test)]

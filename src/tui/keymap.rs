@@ -24,39 +24,126 @@ pub struct Binding {
 
 /// Every key, in the order the help overlay shows them.
 pub const BINDINGS: &[Binding] = &[
-    Binding { keys: "Tab / Shift-Tab", what: "next / previous pane" },
-    Binding { keys: "1 2 3 4 5", what: "components, graph, inspector, console, invoke" },
-    Binding { keys: "↑↓ / j k", what: "select component, port or line" },
-    Binding { keys: "←→ / h l", what: "graph: previous / next layer; ports: leave / enter" },
-    Binding { keys: "Enter", what: "graph: enter ports, pick a provider for an import, invoke an export" },
-    Binding { keys: "p", what: "plug the selected import (picker of providers)" },
-    Binding { keys: "u", what: "unplug the selected import" },
-    Binding { keys: "i", what: "invoke a function of the selected component" },
-    Binding { keys: "Shift-←↑↓→ / H J K L", what: "pan the graph" },
-    Binding { keys: "PgUp PgDn Home End", what: "scroll the focused pane" },
-    Binding { keys: "s", what: "save wirebench.toml and the .wac" },
-    Binding { keys: "m", what: "switch run mode: linked (traced) / composed" },
-    Binding { keys: "r", what: "reload every component file and re-instantiate" },
-    Binding { keys: ":", what: "command line (Tab completes)" },
-    Binding { keys: "Ctrl-C", what: "cancel the running call (quit when idle)" },
-    Binding { keys: "Esc", what: "close, leave the field, clear the selection" },
-    Binding { keys: "?", what: "this help" },
-    Binding { keys: "q", what: "quit" },
+    Binding {
+        keys: "Tab / Shift-Tab",
+        what: "next / previous pane",
+    },
+    Binding {
+        keys: "1 2 3 4 5",
+        what: "components, graph, inspector, console, invoke",
+    },
+    Binding {
+        keys: "↑↓ / j k",
+        what: "select component, port or line",
+    },
+    Binding {
+        keys: "←→ / h l",
+        what: "graph: previous / next layer; ports: leave / enter",
+    },
+    Binding {
+        keys: "Enter",
+        what: "graph: enter ports, pick a provider for an import, invoke an export",
+    },
+    Binding {
+        keys: "p",
+        what: "plug the selected import (picker of providers)",
+    },
+    Binding {
+        keys: "u",
+        what: "unplug the selected import",
+    },
+    Binding {
+        keys: "i",
+        what: "invoke a function of the selected component",
+    },
+    Binding {
+        keys: "Shift-←↑↓→ / H J K L",
+        what: "pan the graph",
+    },
+    Binding {
+        keys: "PgUp PgDn Home End",
+        what: "scroll the focused pane",
+    },
+    Binding {
+        keys: "s",
+        what: "save wirebench.toml and the .wac",
+    },
+    Binding {
+        keys: "m",
+        what: "switch run mode: linked (traced) / composed",
+    },
+    Binding {
+        keys: "r",
+        what: "reload every component file and re-instantiate",
+    },
+    Binding {
+        keys: ":",
+        what: "command line (Tab completes)",
+    },
+    Binding {
+        keys: "Ctrl-C",
+        what: "cancel the running call (quit when idle)",
+    },
+    Binding {
+        keys: "Esc",
+        what: "close, leave the field, clear the selection",
+    },
+    Binding {
+        keys: "?",
+        what: "this help",
+    },
+    Binding {
+        keys: "q",
+        what: "quit",
+    },
 ];
 
 /// Commands of the `:` line, as the help overlay lists them.
 pub const COMMANDS: &[Binding] = &[
-    Binding { keys: ":call <call>", what: "run a call, e.g. :call kv-store.get(\"k\")" },
-    Binding { keys: ":plug <consumer> <import> <provider>", what: "wire an import to an export" },
-    Binding { keys: ":unplug <consumer> <import>", what: "remove a plug" },
-    Binding { keys: ":save [path.wac]", what: "save (also :w)" },
-    Binding { keys: ":export <out.wasm>", what: "write the composed component" },
-    Binding { keys: ":mode linked|composed", what: "how wired components run" },
-    Binding { keys: ":reload / :reset", what: "re-read files / drop guest state" },
-    Binding { keys: ":replay on|off", what: "replay successful calls after a reload" },
-    Binding { keys: ":open <path>", what: "open files, a folder, a .wac or wirebench.toml" },
-    Binding { keys: ":relayout", what: "lay the graph out afresh" },
-    Binding { keys: ":q", what: "quit" },
+    Binding {
+        keys: ":call <call>",
+        what: "run a call, e.g. :call kv-store.get(\"k\")",
+    },
+    Binding {
+        keys: ":plug <consumer> <import> <provider>",
+        what: "wire an import to an export",
+    },
+    Binding {
+        keys: ":unplug <consumer> <import>",
+        what: "remove a plug",
+    },
+    Binding {
+        keys: ":save [path.wac]",
+        what: "save (also :w)",
+    },
+    Binding {
+        keys: ":export <out.wasm>",
+        what: "write the composed component",
+    },
+    Binding {
+        keys: ":mode linked|composed",
+        what: "how wired components run",
+    },
+    Binding {
+        keys: ":reload / :reset",
+        what: "re-read files / drop guest state",
+    },
+    Binding {
+        keys: ":replay on|off",
+        what: "replay successful calls after a reload",
+    },
+    Binding {
+        keys: ":open <path>",
+        what: "open files, a folder, a .wac or wirebench.toml",
+    },
+    Binding {
+        keys: ":relayout",
+        what: "lay the graph out afresh",
+    },
+    Binding {
+        keys: ":q",
+        what: "quit",
+    },
 ];
 
 /// Maps a key press to an action for the current input mode and focus.
@@ -149,8 +236,16 @@ mod tests {
     #[test]
     fn ctrl_c_always_interrupts() {
         let k = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for mode in [InputMode::Normal, InputMode::Command, InputMode::Invoke, InputMode::Filter] {
-            assert!(matches!(map_key(mode, Pane::Graph, k), Some(Action::Interrupt)));
+        for mode in [
+            InputMode::Normal,
+            InputMode::Command,
+            InputMode::Invoke,
+            InputMode::Filter,
+        ] {
+            assert!(matches!(
+                map_key(mode, Pane::Graph, k),
+                Some(Action::Interrupt)
+            ));
         }
     }
 

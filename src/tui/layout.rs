@@ -68,7 +68,10 @@ impl NodeBox {
     }
 
     pub fn contains(&self, x: i32, y: i32) -> bool {
-        x >= self.x && x < self.x + i32::from(self.w) && y >= self.y && y < self.y + i32::from(self.h)
+        x >= self.x
+            && x < self.x + i32::from(self.w)
+            && y >= self.y
+            && y < self.y + i32::from(self.h)
     }
 }
 
@@ -158,7 +161,11 @@ fn import_state(id: &str, import: &str, report: &PlugReport) -> PortState {
         .iter()
         .find(|p| p.plug.consumer == id && p.plug.import == import)
     {
-        return if p.ok { PortState::Ok } else { PortState::Broken };
+        return if p.ok {
+            PortState::Ok
+        } else {
+            PortState::Broken
+        };
     }
     match report
         .open
@@ -186,7 +193,11 @@ pub fn port_label(name: &str) -> String {
 
 /// Lays out the workspace. Saved positions win; other nodes go where the layering puts them,
 /// moved down until they overlap nothing, so adding a node never moves the others.
-pub fn layout(ws: &Workspace, report: &PlugReport, saved: &IndexMap<String, Position>) -> GraphLayout {
+pub fn layout(
+    ws: &Workspace,
+    report: &PlugReport,
+    saved: &IndexMap<String, Position>,
+) -> GraphLayout {
     let ids: Vec<&str> = ws.components.keys().map(String::as_str).collect();
     let layer = layers(ws, &ids);
     let order = order_in_layers(ws, &ids, &layer);
@@ -196,7 +207,8 @@ pub fn layout(ws: &Workspace, report: &PlugReport, saved: &IndexMap<String, Posi
         .map(|id| {
             let c = &ws.components[*id];
             let ports = ports_of(id, c, report);
-            let note = (c.kind == crate::model::Kind::CoreModule).then(|| "core module".to_string());
+            let note =
+                (c.kind == crate::model::Kind::CoreModule).then(|| "core module".to_string());
             sized_node(id, ports, note)
         })
         .collect();
@@ -228,15 +240,15 @@ pub fn layout(ws: &Workspace, report: &PlugReport, saved: &IndexMap<String, Posi
             None => auto.push(i),
         }
     }
-    for l in 0..=max_layer {
+    for (l, &x) in col_x.iter().enumerate() {
         let mut y = 1;
         for id in order.iter().filter(|id| layer[id.as_str()] == l) {
             let i = ids.iter().position(|x| x == id).unwrap_or(0);
             if !auto.contains(&i) {
                 continue;
             }
-            nodes[i].x = col_x[l];
-            nodes[i].y = free_y(&placed, col_x[l], y, &nodes[i]);
+            nodes[i].x = x;
+            nodes[i].y = free_y(&placed, x, y, &nodes[i]);
             placed.push(rect(&nodes[i]));
             y = nodes[i].y + i32::from(nodes[i].h) + 1;
         }
@@ -252,10 +264,24 @@ pub fn layout(ws: &Workspace, report: &PlugReport, saved: &IndexMap<String, Posi
     nodes[host].x = 1;
     nodes[host].y = bottom + 1;
 
-    let by_id: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+    let by_id: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.clone(), i))
+        .collect();
     let edges = edges(ws, report, &nodes, &by_id);
-    let width = nodes.iter().map(|n| n.x + i32::from(n.w)).max().unwrap_or(0) + 1;
-    let height = nodes.iter().map(|n| n.y + i32::from(n.h)).max().unwrap_or(0) + 1;
+    let width = nodes
+        .iter()
+        .map(|n| n.x + i32::from(n.w))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let height = nodes
+        .iter()
+        .map(|n| n.y + i32::from(n.h))
+        .max()
+        .unwrap_or(0)
+        + 1;
     GraphLayout {
         nodes,
         edges,
@@ -266,9 +292,16 @@ pub fn layout(ws: &Workspace, report: &PlugReport, saved: &IndexMap<String, Posi
 }
 
 fn sized_node(id: &str, ports: Vec<Port>, note: Option<String>) -> NodeBox {
-    let widest_port = ports.iter().map(|p| p.label.chars().count() + 4).max().unwrap_or(0);
+    let widest_port = ports
+        .iter()
+        .map(|p| p.label.chars().count() + 4)
+        .max()
+        .unwrap_or(0);
     let title = id.chars().count() + 6;
-    let w = widest_port.max(title).max(16).min(usize::from(MAX_NODE_WIDTH)) as u16;
+    let w = widest_port
+        .max(title)
+        .max(16)
+        .min(usize::from(MAX_NODE_WIDTH)) as u16;
     let rows = ports.len().max(1) + usize::from(note.is_some());
     NodeBox {
         id: id.to_string(),
@@ -392,17 +425,30 @@ fn order_in_layers(ws: &Workspace, ids: &[&str], layer: &HashMap<String, usize>)
     order
 }
 
-fn edges(ws: &Workspace, report: &PlugReport, nodes: &[NodeBox], by_id: &HashMap<String, usize>) -> Vec<Edge> {
+fn edges(
+    ws: &Workspace,
+    report: &PlugReport,
+    nodes: &[NodeBox],
+    by_id: &HashMap<String, usize>,
+) -> Vec<Edge> {
     let mut out = Vec::new();
     let mut per_gap: HashMap<i32, i32> = HashMap::new();
     for p in &ws.plugs {
         let (Some(&pi), Some(&ci)) = (by_id.get(&p.provider), by_id.get(&p.consumer)) else {
             continue;
         };
-        let Some(ep) = nodes[pi].ports.iter().position(|x| x.side == PortSide::Export && x.name == p.export) else {
+        let Some(ep) = nodes[pi]
+            .ports
+            .iter()
+            .position(|x| x.side == PortSide::Export && x.name == p.export)
+        else {
             continue;
         };
-        let Some(ip) = nodes[ci].ports.iter().position(|x| x.side == PortSide::Import && x.name == p.import) else {
+        let Some(ip) = nodes[ci]
+            .ports
+            .iter()
+            .position(|x| x.side == PortSide::Import && x.name == p.import)
+        else {
             continue;
         };
         let ok = report
@@ -438,7 +484,8 @@ mod tests {
 
     const KV: &str = "package t:kv; interface store { get: func(k: string) -> string; } world w { export store; }";
     const PROC: &str = "package t:proc; interface run { go: func() -> string; } world w { import t:kv/store; export run; }";
-    const GW: &str = "package t:gw; world w { import t:proc/run; import wasi:x/y; export serve: func(); }";
+    const GW: &str =
+        "package t:gw; world w { import t:proc/run; import wasi:x/y; export serve: func(); }";
     const WASI: &str = "package wasi:x; interface y { f: func(); }";
 
     fn demo() -> Workspace {

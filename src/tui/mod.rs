@@ -10,6 +10,7 @@ pub mod invoke;
 pub mod keymap;
 pub mod layout;
 pub mod ops;
+mod reloads;
 pub mod terminal;
 pub mod view;
 
@@ -22,6 +23,7 @@ use anyhow::{Context, Result};
 use crossbeam_channel::{select, Receiver, Sender};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 
+use crate::reload::{WatchEvent, WatchOptions, WatchSet, Watcher};
 use crate::runtime::{self, Worker};
 use crate::workspace::{Workspace, MANIFEST_FILE};
 use action::{Action, Effect};
@@ -94,31 +96,50 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
     app.invoke.history = history;
 
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<Action>();
+    let (watch_tx, watch_rx) = crossbeam_channel::unbounded::<WatchEvent>();
     let term_rx = spawn_input_thread();
     let signal_rx = spawn_signal_thread();
     let mut tui = terminal::enter().context("failed to set up the terminal")?;
     let size = tui.size().unwrap_or_default();
     app.update(Action::Resize(size.width, size.height));
+    let mut io = Io {
+        worker: &worker,
+        jobs: job_tx,
+        watch_tx,
+        watcher: None,
+    };
     let result = event_loop(
-        &mut app, &mut tui, &worker, &job_tx, &job_rx, &term_rx, &signal_rx,
+        &mut app, &mut tui, &mut io, &job_rx, &term_rx, &signal_rx, &watch_rx,
     );
+    drop(io);
     terminal::restore();
     worker.send(runtime::Command::Shutdown);
     result.map(|()| ExitCode::SUCCESS)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What effects act on: the runtime worker, the job channel and the file watcher.
+struct Io<'a> {
+    worker: &'a Worker,
+    jobs: Sender<Action>,
+    watch_tx: Sender<WatchEvent>,
+    watcher: Option<Watcher>,
+}
+
 fn event_loop(
     app: &mut App,
     tui: &mut terminal::Tui,
-    worker: &Worker,
-    job_tx: &Sender<Action>,
+    io: &mut Io<'_>,
     job_rx: &Receiver<Action>,
     term_rx: &Receiver<TermEvent>,
     signal_rx: &Receiver<i32>,
+    watch_rx: &Receiver<WatchEvent>,
 ) -> Result<()> {
+    let worker = io.worker;
+    // Benchmarks measure time to first frame by exiting right after it.
+    let exit_after_first_frame =
+        std::env::var_os("WIREBENCH_EXIT_AFTER_FIRST_FRAME").is_some_and(|v| v == "1");
     let start = app.start();
-    run_effects(start, app, worker, job_tx);
+    run_effects(start, app, io);
     let mut last_draw = Instant::now() - FRAME;
     let mut dirty = true;
     loop {
@@ -128,6 +149,9 @@ fn event_loop(
                 tui.draw(|f| view::render(app, f))?;
                 last_draw = Instant::now();
                 dirty = false;
+                if exit_after_first_frame {
+                    return Ok(());
+                }
             }
         }
         let timeout = if dirty {
@@ -146,14 +170,19 @@ fn event_loop(
                 Err(_) => Action::Quit,
             },
             recv(worker.events()) -> ev => match ev {
-                Ok(ev) => Action::Runtime(ev),
-                Err(_) => Action::Runtime(runtime::Event::Stopped),
+                Ok(ev) => Action::runtime(ev),
+                Err(_) => Action::runtime(runtime::Event::Stopped),
             },
             recv(job_rx) -> a => match a {
                 Ok(a) => a,
                 Err(_) => continue,
             },
             recv(signal_rx) -> _ => Action::Quit,
+            recv(watch_rx) -> ev => match ev {
+                Ok(WatchEvent::Reload(ev)) => Action::Reloaded(ev),
+                Ok(WatchEvent::Status(st)) => Action::WatchStatus(st),
+                Err(_) => continue,
+            },
             default(timeout) => {
                 if dirty { continue; }
                 Action::Tick
@@ -161,7 +190,7 @@ fn event_loop(
         };
         let effects = app.update(action);
         dirty = true;
-        if run_effects(effects, app, worker, job_tx) || app.should_quit {
+        if run_effects(effects, app, io) || app.should_quit {
             return Ok(());
         }
     }
@@ -219,12 +248,13 @@ fn spawn_signal_thread() -> Receiver<i32> {
 }
 
 /// Carries out effects; returns true when the app must quit.
-fn run_effects(effects: Vec<Effect>, app: &App, worker: &Worker, job_tx: &Sender<Action>) -> bool {
+fn run_effects(effects: Vec<Effect>, app: &mut App, io: &mut Io<'_>) -> bool {
     let mut quit = false;
+    let (worker, job_tx) = (io.worker, &io.jobs.clone());
     for effect in effects {
         match effect {
             Effect::Runtime(cmd) => {
-                worker.send(cmd);
+                worker.send(*cmd);
             }
             Effect::CancelCall => worker.cancel(),
             Effect::Quit => quit = true,
@@ -240,6 +270,20 @@ fn run_effects(effects: Vec<Effect>, app: &App, worker: &Worker, job_tx: &Sender
                 let opened = open_workspace(&paths).map_err(|e| crate::cli::error_line(&e));
                 Ok(Action::Opened(Box::new(opened)))
             }),
+            Effect::Watch(ws) => {
+                // Drop the old watcher first so its folders are released before re-watching.
+                io.watcher = None;
+                let set = WatchSet::from_workspace(&ws);
+                let state = match Watcher::start(set, WatchOptions::default(), io.watch_tx.clone())
+                {
+                    Ok(w) => {
+                        io.watcher = Some(w);
+                        Ok("on".to_string())
+                    }
+                    Err(e) => Err(format!("file watching is off: {e}")),
+                };
+                app.update(Action::WatchState(state));
+            }
             Effect::SaveHistory(lines) => {
                 if let Some(path) = history_path(&app.workspace) {
                     let keep = lines.len().saturating_sub(500);
@@ -303,9 +347,9 @@ fn export(ws: &Workspace, path: &Path) -> Result<Result<String, String>> {
 }
 
 fn compose_for_runtime(ws: &Workspace) -> Result<Arc<crate::model::Component>> {
-    let bytes = crate::compose::encode_workspace(ws, &Default::default())?;
-    Ok(Arc::new(crate::model::Component::from_bytes(
-        "composition",
-        bytes,
-    )?))
+    // The runtime's rule: export every component's exports, so the same calls work in both modes.
+    match runtime::composed_target(ws, "workspace")? {
+        runtime::Target::Composed(c) | runtime::Target::Component(c) => Ok(c),
+        runtime::Target::Linked(_) => anyhow::bail!("composing the workspace gave no component"),
+    }
 }

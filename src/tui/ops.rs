@@ -78,12 +78,22 @@ impl App {
                 }
                 self.replay_calls()
             }
-            Event::LoadFailed { error } => {
-                self.run.loaded = false;
+            Event::LoadFailed {
+                error,
+                kept_previous,
+            } => {
                 self.run.loading = false;
                 let msg = error.to_string();
-                self.log(LineKind::Error, &format!("cannot instantiate the workspace: {msg}"));
-                self.run.load_error = Some(msg);
+                self.log(
+                    LineKind::Error,
+                    &format!("cannot instantiate the workspace: {msg}"),
+                );
+                if kept_previous && self.run.loaded {
+                    self.log(LineKind::Error, "  the last good version keeps running");
+                } else {
+                    self.run.loaded = false;
+                    self.run.load_error = Some(msg);
+                }
                 Vec::new()
             }
             Event::CallStarted { id } => {
@@ -120,7 +130,11 @@ impl App {
         let calls = std::mem::take(&mut self.run.calls);
         self.log(
             LineKind::Info,
-            &format!("replaying {} successful calls: {}", calls.len(), calls.join("; ")),
+            &format!(
+                "replaying {} successful calls: {}",
+                calls.len(),
+                calls.join("; ")
+            ),
         );
         calls.iter().flat_map(|c| self.call(c)).collect()
     }
@@ -129,20 +143,31 @@ impl App {
         let took = format_duration(o.duration);
         match &o.result {
             Ok(value) => {
-                self.log_detail(LineKind::Result, &format!("{} → {value}", o.call_text), &took);
+                self.log_detail(
+                    LineKind::Result,
+                    &format!("{} → {value}", o.call_text),
+                    &took,
+                );
                 self.run.calls.push(o.call_text.clone());
             }
             Err(e) => {
                 self.log_detail(LineKind::Error, &format!("{} ✗ {e}", o.call_text), &took);
             }
         }
-        self.run.last = Some(format!("{} {took}", o.function.as_deref().unwrap_or(&o.call_text)));
+        self.run.last = Some(format!(
+            "{} {took}",
+            o.function.as_deref().unwrap_or(&o.call_text)
+        ));
         for (label, text, cut) in [
             ("stdout", &o.stdout, o.stdout_truncated),
             ("stderr", &o.stderr, o.stderr_truncated),
         ] {
             if !text.is_empty() {
-                let kind = if label == "stdout" { LineKind::Stdout } else { LineKind::Stderr };
+                let kind = if label == "stdout" {
+                    LineKind::Stdout
+                } else {
+                    LineKind::Stderr
+                };
                 let shown: String = text.lines().map(|l| format!("  {label} │ {l}\n")).collect();
                 self.log(kind, &shown);
                 if cut {

@@ -38,7 +38,13 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 pub fn one_line(text: &str) -> String {
     sanitize(text)
         .chars()
-        .map(|c| if c == '\n' || c == '\t' || c == '\r' { ' ' } else { c })
+        .map(|c| {
+            if c == '\n' || c == '\t' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

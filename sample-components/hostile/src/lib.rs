@@ -1,22 +1,47 @@
-//! `neon:hostile`: functions that misbehave on purpose, for testing a host's limits and sandbox.
+//! `neon:hostile`: functions that misbehave on purpose, for testing a host's limits and sandbox,
+//! called directly (`neon:hostile/hazards`) or over HTTP (`wasi:http/incoming-handler`).
 
 wit_bindgen::generate!({
     path: "../../wit/hostile",
     world: "neon:hostile/hostile@0.1.0",
+    // As in http-gateway: the vendored wasi:cli world names a feature-gated timezone import
+    // that wit-parser cannot drop; nothing here uses it and unused imports never reach the
+    // component.
+    features: ["clocks-timezone"],
+    generate_all,
 });
+
+mod http;
+mod probe;
 
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use exports::neon::hostile::hazards::Guest;
+use exports::neon::hostile::hazards::{Guest, GuestToken, Token};
 
 const MIB: usize = 1 << 20;
 
 thread_local! {
     // Blocks handed out by `grow-memory`, kept alive for the life of the instance.
     static HOARD: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    // Handles made by `hoard-handles` and `hoard-pollables`, likewise kept alive.
+    static TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };
+    static POLLABLES: RefCell<Vec<wasi::io::poll::Pollable>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The `token` resource: just a number.
+pub struct HostileToken(u32);
+
+impl GuestToken for HostileToken {
+    fn new(n: u32) -> Self {
+        HostileToken(n)
+    }
+
+    fn value(&self) -> u32 {
+        self.0
+    }
 }
 
 /// One slice of `flood` output: ordinary text mixed with everything a terminal must not see raw.
@@ -51,6 +76,8 @@ fn descend(depth: u64) -> u64 {
 }
 
 impl Guest for Hostile {
+    type Token = HostileToken;
+
     fn spin() {
         let mut n: u64 = 0;
         loop {
@@ -121,21 +148,7 @@ impl Guest for Hostile {
     }
 
     fn flood(mib: u32) {
-        let target = (mib as usize).saturating_mul(MIB);
-        let mut stdout = std::io::stdout().lock();
-        let mut written = 0usize;
-        let mut round = 0usize;
-        while written < target {
-            let chunk = if round % 16 == 15 { FLOOD_RAW } else { FLOOD_CHUNK };
-            let take = chunk.len().min(target - written);
-            // A host that caps or closes stdout makes writes fail; stop quietly then.
-            if stdout.write_all(&chunk[..take]).is_err() {
-                return;
-            }
-            written += take;
-            round += 1;
-        }
-        let _ = stdout.flush();
+        flood_into(&mut std::io::stdout().lock(), mib);
     }
 
     fn read_file(path: String) -> Result<String, String> {
@@ -164,6 +177,78 @@ impl Guest for Hostile {
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
             .unwrap_or(0)
     }
+
+    fn big_list(mib: u32) -> Vec<u8> {
+        vec![0xa5; (mib as usize).saturating_mul(MIB)]
+    }
+
+    fn big_numbers(n: u32) -> Vec<u64> {
+        (0..u64::from(n)).collect()
+    }
+
+    fn count_bytes(data: Vec<u8>) -> u64 {
+        data.len() as u64
+    }
+
+    fn measure(text: String) -> u64 {
+        text.len() as u64
+    }
+
+    fn flood_stderr(mib: u32) {
+        flood_into(&mut std::io::stderr().lock(), mib);
+    }
+
+    fn hoard_handles(n: u32) -> u32 {
+        TOKENS.with(|tokens| {
+            let mut tokens = tokens.borrow_mut();
+            for i in 0..n {
+                // Each `Token::new` is a `resource.new`: one more entry in the host's table.
+                tokens.push(Token::new(HostileToken(i)));
+            }
+            u32::try_from(tokens.len()).unwrap_or(u32::MAX)
+        })
+    }
+
+    fn hoard_pollables(n: u32) -> u32 {
+        POLLABLES.with(|pollables| {
+            let mut pollables = pollables.borrow_mut();
+            for _ in 0..n {
+                // Each subscription is a host-side WASI resource the guest never drops.
+                pollables.push(wasi::clocks::monotonic_clock::subscribe_duration(3_600_000_000_000));
+            }
+            u32::try_from(pollables.len()).unwrap_or(u32::MAX)
+        })
+    }
+
+    fn resolve(name: String) -> Result<Vec<String>, String> {
+        probe::resolve(&name)
+    }
+
+    fn read_stdin(max: u32) -> Result<String, String> {
+        probe::read_stdin(u64::from(max))
+    }
+
+    fn probe(tcp_addr: String) -> String {
+        probe::report(&tcp_addr)
+    }
+}
+
+/// Writes `mib` MiB of [`FLOOD_CHUNK`]s (every 16th a [`FLOOD_RAW`]) into `out`.
+fn flood_into(out: &mut impl Write, mib: u32) {
+    let target = (mib as usize).saturating_mul(MIB);
+    let mut written = 0usize;
+    let mut round = 0usize;
+    while written < target {
+        let chunk = if round % 16 == 15 { FLOOD_RAW } else { FLOOD_CHUNK };
+        let take = chunk.len().min(target - written);
+        // A host that caps or closes the stream makes writes fail; stop quietly then.
+        if out.write_all(&chunk[..take]).is_err() {
+            return;
+        }
+        written += take;
+        round += 1;
+    }
+    let _ = out.flush();
 }
 
 export!(Hostile);

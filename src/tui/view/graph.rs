@@ -30,7 +30,11 @@ impl View {
     fn screen(&self, x: i32, y: i32) -> Option<(u16, u16)> {
         let sx = x - self.ox;
         let sy = y - self.oy;
-        if sx < 0 || sy < 0 || sx >= i32::from(self.inner.width) || sy >= i32::from(self.inner.height) {
+        if sx < 0
+            || sy < 0
+            || sx >= i32::from(self.inner.width)
+            || sy >= i32::from(self.inner.height)
+        {
             return None;
         }
         Some((self.inner.x + sx as u16, self.inner.y + sy as u16))
@@ -51,7 +55,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let title = if app.workspace.components.is_empty() {
         " Graph — empty: :open a .wasm file or folder ".to_string()
     } else {
-        format!(" Graph ({}, {}) ", app.graph.nodes.len() - 1, app.graph.edges.len())
+        format!(
+            " Graph ({}, {}) ",
+            app.graph.nodes.len() - 1,
+            app.graph.edges.len()
+        )
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -71,7 +79,10 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     draw_edges(app, &view, buf);
     let now = Instant::now();
     for (i, node) in app.graph.nodes.iter().enumerate() {
-        let flashing = app.flash.iter().any(|(id, until)| *id == node.id && *until > now);
+        let flashing = app
+            .flash
+            .iter()
+            .any(|(id, until)| *id == node.id && *until > now);
         draw_node(app, node, i == app.selected, flashing, &view, buf);
     }
     draw_attachments(app, &view, buf);
@@ -83,7 +94,11 @@ fn edge_path(from: (i32, i32), channel: i32, to: (i32, i32)) -> Vec<(i32, i32)> 
     let mut cells = Vec::new();
     let (x1, y1) = from;
     let (x2, y2) = to;
-    let xm = if channel > x1 && channel < x2 { channel } else { x1 + 1 };
+    let xm = if channel > x1 && channel < x2 {
+        channel
+    } else {
+        x1 + 1
+    };
     for x in x1..=xm {
         cells.push((x, y1));
     }
@@ -107,7 +122,10 @@ fn edge_path(from: (i32, i32), channel: i32, to: (i32, i32)) -> Vec<(i32, i32)> 
 
 fn draw_edges(app: &App, view: &View, buf: &mut Buffer) {
     let t = Theme::get();
-    let (w, h) = (usize::from(view.inner.width), usize::from(view.inner.height));
+    let (w, h) = (
+        usize::from(view.inner.width),
+        usize::from(view.inner.height),
+    );
     let mut bits = vec![0u8; w * h];
     // 0 normal, 1 broken, 2 lit: the strongest wins where edges share a cell.
     let mut strength = vec![0u8; w * h];
@@ -116,11 +134,16 @@ fn draw_edges(app: &App, view: &View, buf: &mut Buffer) {
         let (p, q) = (&app.graph.nodes[e.from.0], &app.graph.nodes[e.to.0]);
         let start = (p.x + i32::from(p.w) - 1, p.port_row(e.from.1));
         let end = (q.x, q.port_row(e.to.1));
-        let lit = app
-            .lit
-            .iter()
-            .any(|(a, b, until)| *until > now && ((*a == q.id && *b == p.id) || (*a == p.id && *b == q.id)));
-        let level = if lit { 2 } else if e.ok { 0 } else { 1 };
+        let lit = app.lit.iter().any(|(a, b, until)| {
+            *until > now && ((*a == q.id && *b == p.id) || (*a == p.id && *b == q.id))
+        });
+        let level = if lit {
+            2
+        } else if e.ok {
+            0
+        } else {
+            1
+        };
         let path = edge_path(start, e.channel, end);
         for win in path.windows(2) {
             let ((ax, ay), (bx, by)) = (win[0], win[1]);
@@ -173,7 +196,14 @@ fn junction(b: u8) -> char {
     }
 }
 
-fn draw_node(app: &App, n: &NodeBox, selected: bool, flashing: bool, view: &View, buf: &mut Buffer) {
+fn draw_node(
+    app: &App,
+    n: &NodeBox,
+    selected: bool,
+    flashing: bool,
+    view: &View,
+    buf: &mut Buffer,
+) {
     let t = Theme::get();
     let border = if selected {
         t.node_selected
@@ -189,14 +219,24 @@ fn draw_node(app: &App, n: &NodeBox, selected: bool, flashing: bool, view: &View
     for y in n.y..n.y + h {
         view.put_str(buf, n.x, y, &" ".repeat(n.w as usize), t.normal);
     }
-    let title = if n.id == HOST_ID { "host (WASI)".to_string() } else { crate::util::sanitize::one_line(&n.id) };
+    let title = if n.id == HOST_ID {
+        "host (WASI)".to_string()
+    } else {
+        crate::util::sanitize::one_line(&n.id)
+    };
     let mut top = format!("╭ {title} ");
     let fill = (w as usize).saturating_sub(top.chars().count() + 1);
     top.push_str(&"─".repeat(fill));
     top.push('╮');
     let top: String = top.chars().take(w as usize).collect();
     view.put_str(buf, n.x, n.y, &top, border);
-    view.put_str(buf, n.x, n.y + h - 1, &format!("╰{}╯", "─".repeat((w - 2).max(0) as usize)), border);
+    view.put_str(
+        buf,
+        n.x,
+        n.y + h - 1,
+        &format!("╰{}╯", "─".repeat((w - 2).max(0) as usize)),
+        border,
+    );
     for y in n.y + 1..n.y + h - 1 {
         view.put_str(buf, n.x, y, "│", border);
         view.put_str(buf, n.x + w - 1, y, "│", border);
@@ -208,7 +248,11 @@ fn draw_node(app: &App, n: &NodeBox, selected: bool, flashing: bool, view: &View
             PortState::Host => t.dim,
             PortState::Broken | PortState::Open => t.error,
         };
-        let style = if selected && app.port == Some(i) { style.patch(t.selected) } else { style };
+        let style = if selected && app.port == Some(i) {
+            style.patch(t.selected)
+        } else {
+            style
+        };
         let text = match (port.side, port.state) {
             (PortSide::Import, PortState::Open) => format!("⚠ {}", port.label),
             (PortSide::Import, PortState::Broken) => format!("✗ {}", port.label),
@@ -218,13 +262,21 @@ fn draw_node(app: &App, n: &NodeBox, selected: bool, flashing: bool, view: &View
         };
         let text = fit(&text, inner_w);
         let x = match port.side {
-            PortSide::Export if n.id != HOST_ID => n.x + 1 + (inner_w - text.chars().count()) as i32,
+            PortSide::Export if n.id != HOST_ID => {
+                n.x + 1 + (inner_w - text.chars().count()) as i32
+            }
             _ => n.x + 1,
         };
         view.put_str(buf, x, n.port_row(i), &text, style);
     }
     if let Some(note) = &n.note {
-        view.put_str(buf, n.x + 1, n.y + 1 + n.ports.len() as i32, &fit(note, inner_w), t.dim);
+        view.put_str(
+            buf,
+            n.x + 1,
+            n.y + 1 + n.ports.len() as i32,
+            &fit(note, inner_w),
+            t.dim,
+        );
     }
 }
 
@@ -234,7 +286,13 @@ fn draw_attachments(app: &App, view: &View, buf: &mut Buffer) {
     for e in &app.graph.edges {
         let (p, q) = (&app.graph.nodes[e.from.0], &app.graph.nodes[e.to.0]);
         let style = if e.ok { t.edge } else { t.edge_broken };
-        view.put_str(buf, p.x + i32::from(p.w) - 1, p.port_row(e.from.1), "├", style);
+        view.put_str(
+            buf,
+            p.x + i32::from(p.w) - 1,
+            p.port_row(e.from.1),
+            "├",
+            style,
+        );
         view.put_str(buf, q.x, q.port_row(e.to.1), "┤", style);
     }
 }
@@ -248,16 +306,24 @@ fn scroll_marks(app: &App, view: &View, buf: &mut Buffer) {
     let y_mid = view.inner.y + view.inner.height / 2;
     let x_mid = view.inner.x + view.inner.width / 2;
     if view.ox > 0 {
-        buf[(view.inner.x.saturating_sub(1), y_mid)].set_char('◀').set_style(t.accent);
+        buf[(view.inner.x.saturating_sub(1), y_mid)]
+            .set_char('◀')
+            .set_style(t.accent);
     }
     if right {
-        buf[(view.inner.x + view.inner.width, y_mid)].set_char('▶').set_style(t.accent);
+        buf[(view.inner.x + view.inner.width, y_mid)]
+            .set_char('▶')
+            .set_style(t.accent);
     }
     if view.oy > 0 {
-        buf[(x_mid, view.inner.y.saturating_sub(1))].set_char('▲').set_style(t.accent);
+        buf[(x_mid, view.inner.y.saturating_sub(1))]
+            .set_char('▲')
+            .set_style(t.accent);
     }
     if down {
-        buf[(x_mid, view.inner.y + view.inner.height)].set_char('▼').set_style(t.accent);
+        buf[(x_mid, view.inner.y + view.inner.height)]
+            .set_char('▼')
+            .set_style(t.accent);
     }
 }
 
@@ -286,6 +352,9 @@ mod tests {
     #[test]
     fn path_goes_right_then_vertical_then_right() {
         let p = edge_path((0, 0), 2, (4, 2));
-        assert_eq!(p, vec![(0, 0), (1, 0), (2, 0), (2, 1), (2, 2), (3, 2), (4, 2)]);
+        assert_eq!(
+            p,
+            vec![(0, 0), (1, 0), (2, 0), (2, 1), (2, 2), (3, 2), (4, 2)]
+        );
     }
 }

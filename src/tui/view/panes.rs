@@ -35,7 +35,11 @@ pub(super) fn components(app: &App, area: Rect, buf: &mut Buffer) {
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let open = n.ports.iter().filter(|p| p.side == PortSide::Import && p.state == PortState::Open).count();
+            let open = n
+                .ports
+                .iter()
+                .filter(|p| p.side == PortSide::Import && p.state == PortState::Open)
+                .count();
             let broken = n.ports.iter().any(|p| p.state == PortState::Broken);
             let (status, style) = if n.id == HOST_ID {
                 ("host".to_string(), t.dim)
@@ -49,10 +53,15 @@ pub(super) fn components(app: &App, area: Rect, buf: &mut Buffer) {
                 ("ok".to_string(), t.ok)
             };
             let marker = if i == app.selected { "▶ " } else { "  " };
-            let name_w = usize::from(area.width.saturating_sub(4)).saturating_sub(status.chars().count() + 3);
+            let name_w = usize::from(area.width.saturating_sub(4))
+                .saturating_sub(status.chars().count() + 3);
             let name: String = one_line(&n.id).chars().take(name_w).collect();
             let pad = name_w.saturating_sub(name.chars().count());
-            let row_style = if i == app.selected { t.node_selected } else { t.normal };
+            let row_style = if i == app.selected {
+                t.node_selected
+            } else {
+                t.normal
+            };
             Line::from(vec![
                 Span::styled(marker, row_style),
                 Span::styled(name, row_style),
@@ -70,7 +79,8 @@ pub(super) fn components(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn inspector_text(app: &App) -> (String, String) {
     let id = app.selected_id().to_string();
     if id == HOST_ID {
-        let mut s = String::from("// imports no component provides; WASI ones come from the host\n");
+        let mut s =
+            String::from("// imports no component provides; WASI ones come from the host\n");
         for o in &app.report.open {
             let _ = writeln!(s, "{}", o.message());
         }
@@ -85,14 +95,19 @@ pub fn inspector_text(app: &App) -> (String, String) {
             PortSide::Export => &c.exports,
         };
         if port.name == "wasi:*" {
-            let mut s = String::from("// WASI interfaces, provided by the host (deny by default)\n");
+            let mut s =
+                String::from("// WASI interfaces, provided by the host (deny by default)\n");
             for i in c.imported_interfaces().filter(|i| i.is_wasi()) {
                 let _ = writeln!(s, "import {};", i.name);
             }
             return (format!("{id} › WASI imports"), s);
         }
         if let Some(item) = items.iter().find(|i| i.name() == port.name) {
-            let dir = if port.side == PortSide::Import { "import" } else { "export" };
+            let dir = if port.side == PortSide::Import {
+                "import"
+            } else {
+                "export"
+            };
             let mut s = String::new();
             match item {
                 WorldItemInfo::Interface(i) => {
@@ -148,7 +163,10 @@ pub(super) fn inspector(app: &App, area: Rect, buf: &mut Buffer) {
         .collect();
     Paragraph::new(lines)
         .scroll((app.inspector_scroll, 0))
-        .block(pane(format!(" Inspector: {} ", one_line(&title)), app.focus == Pane::Inspector))
+        .block(pane(
+            format!(" Inspector: {} ", one_line(&title)),
+            app.focus == Pane::Inspector,
+        ))
         .render(area, buf);
 }
 
@@ -184,8 +202,15 @@ pub(super) fn console(app: &App, area: Rect, buf: &mut Buffer) {
         let chunks = wrap(&line.text, width - 9);
         let mut block: Vec<Line> = Vec::new();
         for (k, chunk) in chunks.iter().enumerate() {
-            let time = if k == 0 && !line.time.is_empty() { format!("{} ", line.time) } else { " ".repeat(9) };
-            let mut spans = vec![Span::styled(time, t.dim), Span::styled(chunk.clone(), style)];
+            let time = if k == 0 && !line.time.is_empty() {
+                format!("{} ", line.time)
+            } else {
+                " ".repeat(9)
+            };
+            let mut spans = vec![
+                Span::styled(time, t.dim),
+                Span::styled(chunk.clone(), style),
+            ];
             let used = 9 + chunk.chars().count();
             let detail_w = line.detail.chars().count();
             if k + 1 == chunks.len() && detail_w > 0 && used + detail_w + 2 <= width {
@@ -203,7 +228,10 @@ pub(super) fn console(app: &App, area: Rect, buf: &mut Buffer) {
     }
     rows.truncate(h);
     for (row, line) in rows.into_iter().rev().enumerate() {
-        line.render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
+        line.render(
+            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
+            buf,
+        );
     }
 }
 
@@ -232,20 +260,36 @@ pub(super) fn invoke(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::Invoke;
     let (status, style): (String, Style) = if let Some(p) = app.run.pending.front() {
         let spin = SPINNER[app.spinner % SPINNER.len()];
-        let elapsed = p.started.map(|s| format_duration(s.elapsed())).unwrap_or_else(|| "queued".into());
-        (format!("{spin} running {} · {elapsed} · Ctrl-C cancels", one_line(&p.text)), t.accent)
+        let elapsed = p
+            .started
+            .map(|s| format_duration(s.elapsed()))
+            .unwrap_or_else(|| "queued".into());
+        (
+            format!(
+                "{spin} running {} · {elapsed} · Ctrl-C cancels",
+                one_line(&p.text)
+            ),
+            t.accent,
+        )
     } else if app.run.loading {
         let spin = SPINNER[app.spinner % SPINNER.len()];
         (format!("{spin} instantiating…"), t.accent)
     } else {
         match &app.invoke.check {
-            None if focused => ("type a call, e.g. get(\"k\") · i picks a function".into(), t.dim),
+            None if focused => (
+                "type a call, e.g. get(\"k\") · i picks a function".into(),
+                t.dim,
+            ),
             None => ("i pick a function · 5 or Tab to edit".into(), t.dim),
-            Some(Ok(sig)) => (format!("✓ {} · Enter run · ↑↓ history", one_line(sig)), t.ok),
+            Some(Ok(sig)) => (
+                format!("✓ {} · Enter run · ↑↓ history", one_line(sig)),
+                t.ok,
+            ),
             Some(Err(e)) => (format!("✗ {}", one_line(e)), t.error),
         }
     };
-    let block = pane(" Invoke ".into(), focused).title(Line::styled(format!(" {status} "), style).alignment(Alignment::Right));
+    let block = pane(" Invoke ".into(), focused)
+        .title(Line::styled(format!(" {status} "), style).alignment(Alignment::Right));
     let inner = block.inner(area);
     block.render(area, buf);
     (&app.invoke.text).render(inner, buf);

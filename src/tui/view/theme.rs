@@ -25,7 +25,10 @@ pub struct Theme {
 static THEME: Theme = Theme {
     normal: Style::new(),
     dim: Style::new().fg(Color::DarkGray),
-    title: Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD),
+    title: Style::new()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD),
     accent: Style::new().fg(Color::Cyan),
     error: Style::new().fg(Color::Red),
     ok: Style::new().fg(Color::Green),
