@@ -92,9 +92,11 @@ fn compile(c: &mut Criterion) {
     group.sample_size(10);
     for name in ["kv-store", "http-gateway"] {
         let bytes = sample(name);
-        group.bench_with_input(BenchmarkId::new("cold cranelift", name), &bytes, |b, bytes| {
-            b.iter(|| Component::new(&plain, bytes).expect("compiles"))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("cold cranelift", name),
+            &bytes,
+            |b, bytes| b.iter(|| Component::new(&plain, bytes).expect("compiles")),
+        );
         // Prime the cache once; every timed iteration is then a hit (read, check, load).
         Component::new(&cached, &bytes).expect("compiles");
         group.bench_with_input(
@@ -165,8 +167,11 @@ fn session_load(c: &mut Criterion) {
         wirebench::model::Component::from_bytes("kv-store", sample("kv-store")).expect("decodes"),
     );
     let load = || {
-        Session::load(Target::Component(Arc::clone(&model)), SessionOptions::default())
-            .expect("loads")
+        Session::load(
+            Target::Component(Arc::clone(&model)),
+            SessionOptions::default(),
+        )
+        .expect("loads")
     };
     load();
     group.bench_function("Session::load, warm compile cache", |b| b.iter(load));

@@ -38,9 +38,7 @@ fn zoo_params(engine: &wasmtime::Engine) -> Vec<(String, Vec<(String, Type)>)> {
 
 /// A polygon of `n` points: the biggest value a user is likely to type or get back.
 fn path_text(n: usize) -> String {
-    let points: Vec<String> = (0..n)
-        .map(|i| format!("{{x: {i}, y: -{i}}}"))
-        .collect();
+    let points: Vec<String> = (0..n).map(|i| format!("{{x: {i}, y: -{i}}}")).collect();
     format!("[{}]", points.join(", "))
 }
 

@@ -163,7 +163,11 @@ fn output_floods_are_capped_not_fatal() {
         let out = s.call("flood(2)");
         assert_eq!(out.result.as_deref(), Ok("()"));
         assert!(out.stdout_truncated);
-        assert!(out.stdout.len() <= (64 << 10) + 1024, "{}", out.stdout.len());
+        assert!(
+            out.stdout.len() <= (64 << 10) + 1024,
+            "{}",
+            out.stdout.len()
+        );
         assert!(!out.state_reset);
     }
     let out = s.call("divide(9, 3)");

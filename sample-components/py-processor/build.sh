@@ -34,11 +34,13 @@ fi
 mkdir -p "$(dirname "$out")" || die "cannot create $(dirname "$out")"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-# Bindings are generated into the temp dir, so the source folder holds only app.py.
-cd "$here"
-componentize-py \
+# Build from a temp copy: componentize-py runs app.py at build time (pre-initialization) and
+# would leave __pycache__ in the source folder.
+cp "$here/app.py" "$tmp/app.py"
+cd "$tmp"
+PYTHONDONTWRITEBYTECODE=1 componentize-py \
   -d "$repo/wit/kv-store" -d "$repo/wit/processor" -w neon:processor/processor@1.0.0 \
-  componentize --stub-wasi -p "$here" -o "$tmp/py-processor.wasm" app \
+  componentize --stub-wasi -p "$tmp" -o "$tmp/py-processor.wasm" app \
   || die "componentize-py failed (see above)"
 mv "$tmp/py-processor.wasm" "$out"
 printf '%10d  %s\n' "$(wc -c < "$out")" "$out"

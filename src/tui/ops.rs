@@ -154,10 +154,8 @@ impl App {
                 self.log_detail(LineKind::Error, &format!("{} ✗ {e}", o.call_text), &took);
             }
         }
-        self.run.last = Some(format!(
-            "{} {took}",
-            o.function.as_deref().unwrap_or(&o.call_text)
-        ));
+        let name = o.call_text.split('(').next().unwrap_or(&o.call_text).trim();
+        self.run.last = Some(format!("{name} {took}"));
         for (label, text, cut) in [
             ("stdout", &o.stdout, o.stdout_truncated),
             ("stderr", &o.stderr, o.stderr_truncated),
@@ -176,8 +174,17 @@ impl App {
             }
         }
         if let Some(trace) = &o.trace {
-            if trace.entries.len() > 1 {
-                self.log(LineKind::Trace, &trace.render());
+            // The user's own call is the result line above; show what it called.
+            for e in trace.entries.iter().filter(|e| e.depth > 0) {
+                let indent = "  ".repeat(e.depth as usize);
+                self.log_detail(
+                    LineKind::Trace,
+                    &format!(
+                        "{indent}↳ {}.{}({}) → {}",
+                        e.callee, e.function, e.args, e.result
+                    ),
+                    &format_duration(e.duration),
+                );
             }
             let until = Instant::now() + LIT_FOR;
             for (caller, callee) in trace.edges() {

@@ -113,7 +113,7 @@ pub fn read_stdin(max: u64) -> Result<String, String> {
 pub fn resolve(name: &str) -> Result<Vec<String>, String> {
     let network = wasi::sockets::instance_network::instance_network();
     let stream = wasi::sockets::ip_name_lookup::resolve_addresses(&network, name)
-        .map_err(|e| code(e))?;
+        .map_err(code)?;
     let mut out = Vec::new();
     loop {
         match stream.resolve_next_address() {
@@ -148,5 +148,5 @@ fn udp_bind_loopback() -> Result<(), String> {
 }
 
 fn code(e: ErrorCode) -> String {
-    format!("{e:?}")
+    e.name().to_string()
 }
