@@ -130,3 +130,57 @@ fn demo_wire_call_save_quit_in_tmux() {
     );
     assert!(flags.contains(&"echo"), "echo not restored: {stty}");
 }
+
+#[test]
+fn replacing_a_file_by_rename_reloads_it_in_the_running_tui() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir(&ws).unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples");
+    std::fs::copy(samples.join("type-zoo.wasm"), ws.join("thing.wasm")).unwrap();
+    let new_version = std::fs::read(samples.join("hostile.wasm")).unwrap();
+    let new_hash = wirebench::model::sha256_hex(&new_version);
+    let bin = env!("CARGO_BIN_EXE_wirebench");
+    let t = Tmux {
+        socket: dir.path().join("tmux.sock").display().to_string(),
+        session: "wb".into(),
+    };
+    t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "wb",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "bash --norc --noprofile",
+    ]);
+    let line = format!(
+        "cd '{}' && WIREBENCH_CACHE_DIR='{}' '{bin}' ws; echo EXITED:$?",
+        dir.path().display(),
+        dir.path().join("cache").display()
+    );
+    t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+    t.wait_for("instantiated thing", 60);
+    t.command("call version()");
+    t.wait_for("version() → ", 20);
+
+    // A compiler's save pattern: write a temp file, rename it over the component.
+    std::fs::write(ws.join(".thing.wasm.tmp"), &new_version).unwrap();
+    std::fs::rename(ws.join(".thing.wasm.tmp"), ws.join("thing.wasm")).unwrap();
+    // The inspector shows the new hash once the reload is applied; the console shows the diff.
+    t.wait_for(&new_hash[..24], 30);
+    t.command("call env-var(\"HOME\")");
+    let screen = t.wait_for("env-var(\"HOME\") → none", 30);
+    assert!(
+        screen.contains("- "),
+        "the WIT diff is in the console:\n{screen}"
+    );
+    t.command("q");
+    t.wait_for("EXITED:0", 10);
+}
