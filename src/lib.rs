@@ -6,6 +6,7 @@
 //! → `cli` (headless commands) and `tui` (the interactive workbench).
 
 pub mod adapt;
+pub mod build;
 pub mod cli;
 pub mod compose;
 pub mod demo;

@@ -6,6 +6,7 @@ mod check;
 mod compose;
 mod export;
 mod graph;
+mod init;
 mod inspect;
 mod output;
 mod plug;
@@ -66,6 +67,8 @@ pub enum Command {
     Check(check::CheckCommand),
     /// Call functions of a component or wired workspace on one live instance, in WAVE.
     Call(call::CallCommand),
+    /// Write build entries into wirebench.toml for the component crates of a Cargo workspace.
+    Init(init::InitCommand),
     /// Watch component files and report each reload: hash, latency, WIT diff, broken plugs.
     Watch(watch::WatchCommand),
     /// Serve a component exporting wasi:http/incoming-handler over HTTP (like `wasmtime serve`).
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
         Some(Command::Graph(cmd)) => cmd.exec(),
         Some(Command::Check(cmd)) => cmd.exec(),
         Some(Command::Call(cmd)) => cmd.exec(),
+        Some(Command::Init(cmd)) => cmd.exec(),
         Some(Command::Watch(cmd)) => cmd.exec(),
         Some(Command::Serve(cmd)) => cmd.exec(),
         Some(Command::Adapt(cmd)) => cmd.exec(),
