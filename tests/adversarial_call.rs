@@ -32,7 +32,11 @@ fn call_command(cache: &std::path::Path) -> Command {
 }
 
 /// Polls a child's peak RSS until told to stop; the last reading is the peak (VmHWM only grows).
-fn watch_peak(pid: u32, stop: Arc<AtomicBool>, peak: Arc<AtomicU64>) -> std::thread::JoinHandle<()> {
+fn watch_peak(
+    pid: u32,
+    stop: Arc<AtomicBool>,
+    peak: Arc<AtomicU64>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         while !stop.load(Ordering::SeqCst) {
             if let Some(p) = peak_rss(pid) {
@@ -81,7 +85,11 @@ fn every_hazard_in_a_row_through_call_stdin() {
     for (i, (hazard, text)) in script.iter().enumerate() {
         let mut line = String::new();
         let n = out.read_line(&mut line).expect("read a JSON line");
-        assert!(n > 0, "call process ended before answering #{i} `{}`", short(text));
+        assert!(
+            n > 0,
+            "call process ended before answering #{i} `{}`",
+            short(text)
+        );
         let took = last.elapsed();
         last = Instant::now();
         let v: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
@@ -109,7 +117,11 @@ fn every_hazard_in_a_row_through_call_stdin() {
                     // Characters, not bytes: lossy UTF-8 decoding turns each invalid byte
                     // into a three-byte U+FFFD, but never into more than one character.
                     let len = v[stream].as_str().map_or(0, |s| s.chars().count());
-                    assert!(len <= (MAX_OUTPUT_KIB as usize) << 10, "{}: {stream} {len}", h.id);
+                    assert!(
+                        len <= (MAX_OUTPUT_KIB as usize) << 10,
+                        "{}: {stream} {len}",
+                        h.id
+                    );
                 }
                 if h.id.ends_with("-flood") {
                     let stream = h.id.trim_end_matches("-flood");
@@ -128,7 +140,11 @@ fn every_hazard_in_a_row_through_call_stdin() {
     let status = child.wait().unwrap();
     stop.store(true, Ordering::SeqCst);
     watcher.join().unwrap();
-    assert_eq!(status.code(), Some(1), "some calls failed, so exit status 1");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "some calls failed, so exit status 1"
+    );
     let peak = peak.load(Ordering::SeqCst);
     eprintln!(
         "{} calls in {:?}, peak RSS {}",
@@ -154,13 +170,21 @@ fn text_output_never_carries_raw_escapes() {
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         assert!(!bytes.contains(&0x1b), "raw ESC on {name}");
-        for c in ['\u{9b}', '\u{9d}', '\u{85}', '\u{202e}', '\u{7}', '\u{8}', '\r'] {
+        for c in [
+            '\u{9b}', '\u{9d}', '\u{85}', '\u{202e}', '\u{7}', '\u{8}', '\r',
+        ] {
             assert!(!text.contains(c), "raw {c:?} on {name}");
         }
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("  stdout: hostile flood"), "{}", short(&stdout));
-    assert!(stdout.contains("reactor") || stdout.contains("guest panicked") || stdout.contains("panic"));
+    assert!(
+        stdout.contains("  stdout: hostile flood"),
+        "{}",
+        short(&stdout)
+    );
+    assert!(
+        stdout.contains("reactor") || stdout.contains("guest panicked") || stdout.contains("panic")
+    );
 }
 
 #[test]
@@ -168,7 +192,13 @@ fn each_hazard_as_its_own_command_line_call() {
     // The same hazards given as CALL arguments (no REPL): the process still ends in bounded
     // time with exit status 1 and the normal call after the hazard answered.
     let cache = tempfile::tempdir().unwrap();
-    for id in ["spin", "stack-overflow", "memory-bomb", "panic", "handle-table"] {
+    for id in [
+        "spin",
+        "stack-overflow",
+        "memory-bomb",
+        "panic",
+        "handle-table",
+    ] {
         let h = call_hazards().into_iter().find(|h| h.id == id).unwrap();
         let started = Instant::now();
         let out = call_command(cache.path())
@@ -179,14 +209,21 @@ fn each_hazard_as_its_own_command_line_call() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{id}: {stdout}");
         assert!(stdout.starts_with("error: "), "{id}: {stdout}");
-        assert!(stdout.lines().any(|l| l == "3"), "{id}: next call: {stdout}");
+        assert!(
+            stdout.lines().any(|l| l == "3"),
+            "{id}: next call: {stdout}"
+        );
         assert!(started.elapsed() < Duration::from_secs(20), "{id}");
     }
 }
 
 fn short(s: &str) -> String {
     if s.len() > 120 {
-        format!("{}… ({} bytes)", &s[..s.char_indices().nth(120).map_or(s.len(), |(i, _)| i)], s.len())
+        format!(
+            "{}… ({} bytes)",
+            &s[..s.char_indices().nth(120).map_or(s.len(), |(i, _)| i)],
+            s.len()
+        )
     } else {
         s.to_string()
     }

@@ -49,9 +49,19 @@ fn next_event(h: &ServerHandle) -> RequestEvent {
 }
 
 fn check_alive(h: &ServerHandle, after: &str) {
-    let r = http(h.addr(), "GET", "/divide?a=7&b=2", 0, Duration::from_secs(10))
-        .unwrap_or_else(|| panic!("no answer after {after}"));
-    assert_eq!((r.status, r.body.as_slice()), (200, &b"3"[..]), "after {after}");
+    let r = http(
+        h.addr(),
+        "GET",
+        "/divide?a=7&b=2",
+        0,
+        Duration::from_secs(10),
+    )
+    .unwrap_or_else(|| panic!("no answer after {after}"));
+    assert_eq!(
+        (r.status, r.body.as_slice()),
+        (200, &b"3"[..]),
+        "after {after}"
+    );
     next_event(h);
 }
 
@@ -68,8 +78,14 @@ fn every_http_hazard_in_a_row_through_serve() {
         for round in 0..REPEAT {
             let what = format!("{} #{round}", hz.id);
             let t = Instant::now();
-            let reply = http(h.addr(), &req.method, &req.path, req.body, Duration::from_secs(30))
-                .unwrap_or_else(|| panic!("{what}: no response"));
+            let reply = http(
+                h.addr(),
+                &req.method,
+                &req.path,
+                req.body,
+                Duration::from_secs(30),
+            )
+            .unwrap_or_else(|| panic!("{what}: no response"));
             let took = t.elapsed();
             assert!(
                 expect.accepts(reply.status, &reply.body),
@@ -83,13 +99,22 @@ fn every_http_hazard_in_a_row_through_serve() {
             if reply.status >= 500 || hz.id == "stalled-body" {
                 let reason = ev.error.clone().unwrap_or_default();
                 assert!(!reason.is_empty(), "{what}: no reason logged");
-                assert!(!reason.contains('\u{1b}'), "{what}: raw escape in the reason");
+                assert!(
+                    !reason.contains('\u{1b}'),
+                    "{what}: raw escape in the reason"
+                );
             }
             if hz.id == "stalled-body" {
-                assert!(reply.cut || !reply.body.ends_with(b"done\n"), "{what}: body was not cut");
+                assert!(
+                    reply.cut || !reply.body.ends_with(b"done\n"),
+                    "{what}: body was not cut"
+                );
             }
             for out in [&ev.stdout, &ev.stderr] {
-                assert!(out.chars().count() <= (MAX_OUTPUT_KIB as usize) << 10, "{what}: output cap");
+                assert!(
+                    out.chars().count() <= (MAX_OUTPUT_KIB as usize) << 10,
+                    "{what}: output cap"
+                );
             }
             check_alive(&h, &what);
             if can_reset {
@@ -101,13 +126,22 @@ fn every_http_hazard_in_a_row_through_serve() {
     let summary = h.stop();
     assert!(summary.failed > 0 && summary.requests > 0);
     eprintln!("peak RSS growth over the baseline: {}", mib(peak_growth));
-    assert!(peak_growth < 600 << 20, "peak RSS grew by {}", mib(peak_growth));
+    assert!(
+        peak_growth < 600 << 20,
+        "peak RSS grew by {}",
+        mib(peak_growth)
+    );
 }
 
 #[test]
 fn a_kept_instance_is_recreated_after_each_failure() {
     let h = start(true);
-    for path in ["/spin", "/panic?msg=x", "/grow-memory?mib=1000", "/recurse?depth=100000000"] {
+    for path in [
+        "/spin",
+        "/panic?msg=x",
+        "/grow-memory?mib=1000",
+        "/recurse?depth=100000000",
+    ] {
         for round in 0..REPEAT {
             let r = http(h.addr(), "GET", path, 0, Duration::from_secs(30)).expect("response");
             assert!(r.status >= 500, "{path} #{round}: {}", r.status);
@@ -118,7 +152,14 @@ fn a_kept_instance_is_recreated_after_each_failure() {
     }
     // State kept between good requests, as --keep-state promises.
     for expect in ["8", "16"] {
-        let r = http(h.addr(), "GET", "/grow-memory?mib=8", 0, Duration::from_secs(10)).unwrap();
+        let r = http(
+            h.addr(),
+            "GET",
+            "/grow-memory?mib=8",
+            0,
+            Duration::from_secs(10),
+        )
+        .unwrap();
         assert_eq!(r.body, expect.as_bytes());
         next_event(&h);
     }
@@ -136,7 +177,14 @@ fn the_serve_command_survives_hazards_and_stops_on_sigterm() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wirebench"))
         .arg("serve")
         .arg(hostile_wasm())
-        .args(["--addr", &addr.to_string(), "--timeout", "300ms", "--max-memory", "32MiB"])
+        .args([
+            "--addr",
+            &addr.to_string(),
+            "--timeout",
+            "300ms",
+            "--max-memory",
+            "32MiB",
+        ])
         .env("WIREBENCH_CACHE_DIR", cache.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -144,24 +192,37 @@ fn the_serve_command_survives_hazards_and_stops_on_sigterm() {
         .expect("spawn wirebench serve");
     let up = Instant::now();
     while http(addr, "GET", "/now", 0, Duration::from_secs(2)).is_none() {
-        assert!(up.elapsed() < Duration::from_secs(60), "server never answered");
+        assert!(
+            up.elapsed() < Duration::from_secs(60),
+            "server never answered"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    for path in ["/spin", "/flood?mib=2", "/panic?msg=%1b%5d0%3bpwned%07", "/no-response"] {
+    for path in [
+        "/spin",
+        "/flood?mib=2",
+        "/panic?msg=%1b%5d0%3bpwned%07",
+        "/no-response",
+    ] {
         let r = http(addr, "GET", path, 0, Duration::from_secs(30)).expect("response");
         assert!(r.status == 200 || r.status >= 500, "{path}: {}", r.status);
     }
     let r = http(addr, "GET", "/divide?a=7&b=2", 0, Duration::from_secs(10)).unwrap();
     assert_eq!(r.body, b"3");
     let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status();
     assert!(killed.is_ok_and(|s| s.success()));
     let t = Instant::now();
     let out = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(t.elapsed() < Duration::from_secs(10), "serve did not stop on SIGTERM");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "serve did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(out.success(), "{out:?}");

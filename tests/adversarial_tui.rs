@@ -59,7 +59,10 @@ fn update(app: &mut App, action: Action, what: &str) -> Vec<Effect> {
     let effects = app.update(action);
     let took = t.elapsed();
     if typed_len < 1 << 20 {
-        assert!(took < UI_BUDGET, "App::update({kind}…) for {what} took {took:?}");
+        assert!(
+            took < UI_BUDGET,
+            "App::update({kind}…) for {what} took {took:?}"
+        );
     } else if took >= UI_BUDGET {
         eprintln!("note: App::update for {what} ({typed_len} bytes typed) took {took:?}");
     }
@@ -85,7 +88,10 @@ fn pump(
     }
     let deadline = Instant::now() + limit;
     while waiting > 0 {
-        assert!(Instant::now() < deadline, "{what}: the runtime did not answer within {limit:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{what}: the runtime did not answer within {limit:?}"
+        );
         let Ok(ev) = worker.events().recv_timeout(Duration::from_millis(100)) else {
             continue;
         };
@@ -124,7 +130,11 @@ fn draw_inert(app: &mut App, what: &str) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     let t = Instant::now();
     term.draw(|f| view::render(app, f)).unwrap();
-    assert!(t.elapsed() < UI_BUDGET, "{what}: a frame took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < UI_BUDGET,
+        "{what}: a frame took {:?}",
+        t.elapsed()
+    );
     let buf = term.backend().buffer().clone();
     let mut screen = String::new();
     for y in 0..h {
@@ -178,7 +188,11 @@ fn every_hazard_in_a_row_through_the_workbench() {
             draw_inert(&mut app, &what);
             let e = update(&mut app, Action::Command("call divide(7, 2)".into()), &what);
             let next = pump(&mut app, &worker, e, Duration::from_secs(10), &what);
-            assert_eq!(next[0].0, Ok("3".to_string()), "{what}: the next call failed");
+            assert_eq!(
+                next[0].0,
+                Ok("3".to_string()),
+                "{what}: the next call failed"
+            );
             assert!(app.console.lines.len() <= MAX_LINES);
             if can_reset {
                 peak_growth = peak_growth.max(peak_rss(pid).unwrap_or(0).saturating_sub(baseline));
@@ -188,7 +202,11 @@ fn every_hazard_in_a_row_through_the_workbench() {
     }
     eprintln!("peak RSS growth over the baseline: {}", mib(peak_growth));
     // Other tests of this binary run alongside; the bound covers them too.
-    assert!(peak_growth < 700 << 20, "peak RSS grew by {}", mib(peak_growth));
+    assert!(
+        peak_growth < 700 << 20,
+        "peak RSS grew by {}",
+        mib(peak_growth)
+    );
 }
 
 #[test]
@@ -198,13 +216,20 @@ fn a_flood_renders_inert_and_the_title_is_not_touched() {
     let mut app = open_app(dir.path());
     let start = app.start();
     pump(&mut app, &worker, start, Duration::from_secs(60), "load");
-    for call in ["flood(1)", "flood-stderr(1)", "panic(\"\u{1b}]0;pwned\u{7}\u{202e}evil\")"] {
+    for call in [
+        "flood(1)",
+        "flood-stderr(1)",
+        "panic(\"\u{1b}]0;pwned\u{7}\u{202e}evil\")",
+    ] {
         let e = update(&mut app, Action::Command(format!("call {call}")), call);
         pump(&mut app, &worker, e, Duration::from_secs(20), call);
         let screen = draw_inert(&mut app, call);
         assert!(!screen.contains("pwned\u{7}"));
     }
-    assert!(app.console.contains("hostile flood"), "flood output is shown");
+    assert!(
+        app.console.contains("hostile flood"),
+        "flood output is shown"
+    );
     assert!(app.console.contains("␛"), "escapes are shown as ␛");
 }
 
@@ -226,7 +251,10 @@ fn ctrl_c_cancels_a_runaway_call_quickly() {
         // Wait until the guest is really running.
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let ev = worker.events().recv_timeout(Duration::from_secs(10)).expect("an event");
+            let ev = worker
+                .events()
+                .recv_timeout(Duration::from_secs(10))
+                .expect("an event");
             let started = matches!(ev, Event::CallStarted { .. });
             update(&mut app, Action::runtime(ev), call);
             if started || Instant::now() > deadline {
@@ -241,7 +269,10 @@ fn ctrl_c_cancels_a_runaway_call_quickly() {
             }
         }
         let outcome = loop {
-            let ev = worker.events().recv_timeout(Duration::from_secs(5)).expect("cancelled in time");
+            let ev = worker
+                .events()
+                .recv_timeout(Duration::from_secs(5))
+                .expect("cancelled in time");
             if let Event::CallFinished { outcome, .. } = &ev {
                 let kind = outcome.result.as_ref().err().map(|e| e.kind().to_string());
                 update(&mut app, Action::runtime(ev), call);
@@ -250,9 +281,20 @@ fn ctrl_c_cancels_a_runaway_call_quickly() {
             update(&mut app, Action::runtime(ev), call);
         };
         assert_eq!(outcome.as_deref(), Some("cancelled"), "#{round} {call}");
-        assert!(t.elapsed() < Duration::from_secs(1), "#{round}: cancel took {:?}", t.elapsed());
-        assert!(!app.should_quit, "Ctrl-C with a running call cancels it, it does not quit");
-        let e = update(&mut app, Action::Command("call divide(7, 2)".into()), "next");
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "#{round}: cancel took {:?}",
+            t.elapsed()
+        );
+        assert!(
+            !app.should_quit,
+            "Ctrl-C with a running call cancels it, it does not quit"
+        );
+        let e = update(
+            &mut app,
+            Action::Command("call divide(7, 2)".into()),
+            "next",
+        );
         let next = pump(&mut app, &worker, e, Duration::from_secs(10), "next");
         assert_eq!(next[0].0, Ok("3".to_string()));
     }
@@ -270,7 +312,13 @@ fn a_new_load_is_not_blocked_forever_by_a_runaway_guest() {
     // What a changed file leads to: the runtime loads the workspace again.
     effects.extend(app.load_runtime());
     let t = Instant::now();
-    pump(&mut app, &worker, effects, Duration::from_secs(30), "spin + reload");
+    pump(
+        &mut app,
+        &worker,
+        effects,
+        Duration::from_secs(30),
+        "spin + reload",
+    );
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     assert!(app.run.loaded);
     // Dropping a worker in the middle of a runaway call returns promptly too (cancel first).
@@ -283,5 +331,9 @@ fn a_new_load_is_not_blocked_forever_by_a_runaway_guest() {
     std::thread::sleep(Duration::from_millis(100));
     let t = Instant::now();
     drop(worker);
-    assert!(t.elapsed() < Duration::from_secs(2), "dropping the worker took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "dropping the worker took {:?}",
+        t.elapsed()
+    );
 }

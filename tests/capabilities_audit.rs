@@ -52,7 +52,10 @@ fn assert_nothing_granted(path: &str, p: &BTreeMap<String, String>) {
     }
     for k in ["fs-root", "dns", "tcp", "udp"] {
         let got = p.get(k).map(String::as_str).unwrap_or("missing");
-        assert!(got.starts_with("denied"), "{path}: {k} is `{got}` without a grant");
+        assert!(
+            got.starts_with("denied"),
+            "{path}: {k} is `{got}` without a grant"
+        );
     }
 }
 
@@ -118,7 +121,11 @@ impl Audit {
     fn workspace(&self, granted: bool) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(hostile_wasm(), dir.path().join("hostile.wasm")).unwrap();
-        let caps = if granted { self.capabilities_toml() } else { String::new() };
+        let caps = if granted {
+            self.capabilities_toml()
+        } else {
+            String::new()
+        };
         std::fs::write(
             dir.path().join("wirebench.toml"),
             format!("[components.hostile]\npath = \"hostile.wasm\"\n\n{caps}"),
@@ -145,7 +152,11 @@ impl Audit {
         let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"host stdin data\n");
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         stdout.lines().next().unwrap_or_default().to_string()
     }
 
@@ -224,8 +235,14 @@ fn serve_workspace(a: &Audit, dir: &Path) -> String {
         ..ServeOptions::for_workspace(&ws).unwrap()
     };
     let (h, _) = Server::start_workspace(&ws, "hostile", options).expect("serve workspace");
-    let r = http(h.addr(), "GET", &format!("/probe?tcp={}", a.tcp()), 0, Duration::from_secs(30))
-        .expect("probe over HTTP");
+    let r = http(
+        h.addr(),
+        "GET",
+        &format!("/probe?tcp={}", a.tcp()),
+        0,
+        Duration::from_secs(30),
+    )
+    .expect("probe over HTTP");
     h.stop();
     String::from_utf8_lossy(&r.body).into_owned()
 }
@@ -233,7 +250,10 @@ fn serve_workspace(a: &Audit, dir: &Path) -> String {
 fn report(rows: &[(&str, BTreeMap<String, String>)]) {
     eprintln!("effective WASI grants per run path:");
     for (path, p) in rows {
-        let line: Vec<String> = p.iter().map(|(k, v)| format!("{k}={}", v.chars().take(40).collect::<String>())).collect();
+        let line: Vec<String> = p
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.chars().take(40).collect::<String>()))
+            .collect();
         eprintln!("  {path:<28} {}", line.join(" "));
     }
 }
@@ -246,15 +266,30 @@ fn no_path_grants_anything_by_default() {
     let ws = a.workspace(false);
     let rows = vec![
         ("call component", parse_probe(&a.cli(&hostile_wasm(), &[]))),
-        ("call workspace (linked)", parse_probe(&a.cli(ws.path(), &[]))),
+        (
+            "call workspace (linked)",
+            parse_probe(&a.cli(ws.path(), &[])),
+        ),
         (
             "call workspace (composed)",
             parse_probe(&a.cli(ws.path(), &["--mode", "composed"])),
         ),
-        ("library Session", parse_probe(&a.session(Grants::default()))),
-        ("workbench (runtime worker)", parse_probe(&a.workbench(ws.path()))),
-        ("serve component", parse_probe(&a.serve(hostile_target(), ServeOptions::default()))),
-        ("serve workspace", parse_probe(&serve_workspace(&a, ws.path()))),
+        (
+            "library Session",
+            parse_probe(&a.session(Grants::default())),
+        ),
+        (
+            "workbench (runtime worker)",
+            parse_probe(&a.workbench(ws.path())),
+        ),
+        (
+            "serve component",
+            parse_probe(&a.serve(hostile_target(), ServeOptions::default())),
+        ),
+        (
+            "serve workspace",
+            parse_probe(&serve_workspace(&a, ws.path())),
+        ),
     ];
     report(&rows);
     for (path, p) in &rows {
@@ -269,14 +304,23 @@ fn explicit_grants_give_exactly_what_was_granted() {
     let dir_flag = format!("{}::/data:ro", a.data.path().display());
     let flags = ["--dir", &dir_flag, "--env", "GREETING=hi", "--allow-net"];
     let rows = vec![
-        ("call component + flags", parse_probe(&a.cli(&hostile_wasm(), &flags))),
-        ("call workspace (linked)", parse_probe(&a.cli(ws.path(), &[]))),
+        (
+            "call component + flags",
+            parse_probe(&a.cli(&hostile_wasm(), &flags)),
+        ),
+        (
+            "call workspace (linked)",
+            parse_probe(&a.cli(ws.path(), &[])),
+        ),
         (
             "call workspace (composed)",
             parse_probe(&a.cli(ws.path(), &["--mode", "composed"])),
         ),
         ("library Session", parse_probe(&a.session(a.grants()))),
-        ("workbench (runtime worker)", parse_probe(&a.workbench(ws.path()))),
+        (
+            "workbench (runtime worker)",
+            parse_probe(&a.workbench(ws.path())),
+        ),
         (
             "serve component + grants",
             parse_probe(&a.serve(
@@ -287,7 +331,10 @@ fn explicit_grants_give_exactly_what_was_granted() {
                 },
             )),
         ),
-        ("serve workspace", parse_probe(&serve_workspace(&a, ws.path()))),
+        (
+            "serve workspace",
+            parse_probe(&serve_workspace(&a, ws.path())),
+        ),
     ];
     report(&rows);
     for (path, p) in &rows {
@@ -316,7 +363,11 @@ fn a_terminal_on_the_host_is_not_a_terminal_for_the_guest() {
         .output()
         .expect("run script");
     let text = String::from_utf8_lossy(&out.stdout);
-    let p = parse_probe(text.lines().find(|l| l.contains("preopens=")).unwrap_or_default());
+    let p = parse_probe(
+        text.lines()
+            .find(|l| l.contains("preopens="))
+            .unwrap_or_default(),
+    );
     assert_nothing_granted("call under a pty", &p);
 }
 
@@ -333,10 +384,23 @@ fn granted_files_stay_inside_the_grant() {
     let mut s = Session::load(Target::Component(Arc::new(c)), opts).unwrap();
     let mut read = |p: &str| s.call(&format!("read-file(\"{p}\")")).result.unwrap();
     assert_eq!(read("/data/note.txt"), "ok(\"granted\")");
-    for escape in ["/data/../etc/passwd", "/data/../../../../etc/passwd", "/etc/passwd", "../note.txt"] {
-        assert!(read(escape).starts_with("err("), "{escape}: {}", read(escape));
+    for escape in [
+        "/data/../etc/passwd",
+        "/data/../../../../etc/passwd",
+        "/etc/passwd",
+        "../note.txt",
+    ] {
+        assert!(
+            read(escape).starts_with("err("),
+            "{escape}: {}",
+            read(escape)
+        );
     }
     // A symlink inside the grant that points outside it is not followed out.
     std::os::unix::fs::symlink("/etc/passwd", a.data.path().join("link")).unwrap();
-    assert!(read("/data/link").starts_with("err("), "{}", read("/data/link"));
+    assert!(
+        read("/data/link").starts_with("err("),
+        "{}",
+        read("/data/link")
+    );
 }

@@ -184,3 +184,62 @@ fn replacing_a_file_by_rename_reloads_it_in_the_running_tui() {
     t.command("q");
     t.wait_for("EXITED:0", 10);
 }
+
+#[test]
+fn serve_from_the_tui_shows_each_request_as_a_call_tree() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = env!("CARGO_BIN_EXE_wirebench");
+    let t = Tmux {
+        socket: dir.path().join("tmux.sock").display().to_string(),
+        session: "wb".into(),
+    };
+    t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "wb",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "bash --norc --noprofile",
+    ]);
+    let line = format!(
+        "WIREBENCH_DEMO_DIR='{}' WIREBENCH_CACHE_DIR='{}' '{bin}'; echo EXITED:$?",
+        dir.path().join("demo").display(),
+        dir.path().join("cache").display()
+    );
+    t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+    t.wait_for("instantiated kv-store", 60);
+    t.command(&format!("serve 127.0.0.1:{port}"));
+    t.wait_for("serving the composition", 60);
+    let body = "hello grid";
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("HELLO GRID"), "{response}");
+    let screen = t.wait_for("http POST / → 200", 20);
+    assert!(
+        screen.contains("↳ data-processor.process"),
+        "call tree shown:\n{screen}"
+    );
+    t.command("serve stop");
+    t.wait_for("server stopped", 20);
+    t.command("q");
+    t.wait_for("EXITED:0", 10);
+}

@@ -42,7 +42,10 @@ impl Default for BuilderOptions {
 /// What the job thread is told.
 pub(super) enum Cmd {
     /// Build `id` (because `files` changed; empty when asked for).
-    Build { id: String, files: Vec<PathBuf> },
+    Build {
+        id: String,
+        files: Vec<PathBuf>,
+    },
     /// A run ended; `generation` tells a stale report from the current one.
     Done {
         id: String,

@@ -78,7 +78,9 @@ pub enum ConfigError {
     #[error("`{path}`: {message}", path = path.display())]
     Parse { path: PathBuf, message: String },
     /// A build key has the wrong shape.
-    #[error("[components.{id}] `{key}` {message} — fix it in wirebench.toml (see docs/workspace.md)")]
+    #[error(
+        "[components.{id}] `{key}` {message} — fix it in wirebench.toml (see docs/workspace.md)"
+    )]
     Invalid {
         id: String,
         key: &'static str,
@@ -112,13 +114,15 @@ pub fn load_configs(manifest: &Path) -> Result<Vec<BuildConfig>, ConfigError> {
             let Some(entry) = entry.as_table() else {
                 continue;
             };
-            let path = entry.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
-                ConfigError::Invalid {
-                    id: id.clone(),
-                    key: "path",
-                    message: "must be a string naming the component file",
-                }
-            })?;
+            let path =
+                entry
+                    .get("path")
+                    .and_then(|p| p.as_str())
+                    .ok_or_else(|| ConfigError::Invalid {
+                        id: id.clone(),
+                        key: "path",
+                        message: "must be a string naming the component file",
+                    })?;
             if let Some(config) = from_table(id, entry, &base.join(path), &base)? {
                 out.push(config);
             }
@@ -251,17 +255,21 @@ artifact = "target/a.wasm""#,
 
     #[test]
     fn argv_single_glob_and_no_build() {
-        let t = table(r#"build = ["make", "a"]
-watch = "*.c""#);
+        let t = table(
+            r#"build = ["make", "a"]
+watch = "*.c""#,
+        );
         let c = from_table("a", &t, Path::new("a.wasm"), Path::new("."))
             .unwrap()
             .unwrap();
         assert_eq!(c.command.display(), "make a");
         assert_eq!(c.watch, vec!["*.c".to_string()]);
         assert_eq!(c.artifact, None);
-        assert!(from_table("a", &table("x = 1"), Path::new("a"), Path::new("."))
-            .unwrap()
-            .is_none());
+        assert!(
+            from_table("a", &table("x = 1"), Path::new("a"), Path::new("."))
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -275,7 +283,10 @@ watch = "*.c""#);
             let e = from_table("kv", &table(src), Path::new("a"), Path::new("."))
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains(&format!("`{key}`")) && e.contains("[components.kv]"), "{e}");
+            assert!(
+                e.contains(&format!("`{key}`")) && e.contains("[components.kv]"),
+                "{e}"
+            );
         }
     }
 }

@@ -94,10 +94,7 @@ impl ComponentCrate {
             s => s,
         };
         let here = rel(&self.dir);
-        let mut out = vec![
-            format!("{here}/src/**/*.rs"),
-            format!("{here}/Cargo.toml"),
-        ];
+        let mut out = vec![format!("{here}/src/**/*.rs"), format!("{here}/Cargo.toml")];
         if self.dir.join("build.rs").is_file() {
             out.push(format!("{here}/build.rs"));
         }

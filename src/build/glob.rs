@@ -177,7 +177,10 @@ fn expand_braces(pattern: &str) -> Result<Vec<String>, GlobError> {
             Ok(vec![pattern.to_string()])
         };
     };
-    let close = pattern[open..].find('}').map(|i| open + i).ok_or_else(bad)?;
+    let close = pattern[open..]
+        .find('}')
+        .map(|i| open + i)
+        .ok_or_else(bad)?;
     let inner = &pattern[open + 1..close];
     if inner.contains('{') || pattern[..open].contains('}') {
         return Err(bad());
@@ -235,7 +238,10 @@ mod tests {
     fn literal_files_parents_and_braces() {
         let g = glob("kv/Cargo.toml");
         assert!(g.matches(Path::new("/nonexistent/ws/kv/Cargo.toml")));
-        assert_eq!(g.roots(), vec![(PathBuf::from("/nonexistent/ws/kv"), false)]);
+        assert_eq!(
+            g.roots(),
+            vec![(PathBuf::from("/nonexistent/ws/kv"), false)]
+        );
         let g = glob("../wit/kv-store/*.wit");
         assert!(g.matches(Path::new("/nonexistent/wit/kv-store/world.wit")));
         let g = glob("{src,tests}/*.r?");
@@ -262,7 +268,10 @@ mod tests {
 
     #[test]
     fn malformed_patterns() {
-        assert_eq!(Glob::new(" ", Path::new("/")).unwrap_err(), GlobError::Empty);
+        assert_eq!(
+            Glob::new(" ", Path::new("/")).unwrap_err(),
+            GlobError::Empty
+        );
         for p in ["{a,b", "a}", "{a,{b}}"] {
             assert!(matches!(
                 Glob::new(p, Path::new("/")),

@@ -116,8 +116,8 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<InitReport, InitError> {
         message: crate::util::sanitize::one_line(&e.to_string()),
     };
     let mut doc: DocumentMut = old.parse().map_err(|e| parse_error(&e))?;
-    let entries = merge(&mut doc, &project, dir, options.force)
-        .map_err(|key| InitError::Shape {
+    let entries =
+        merge(&mut doc, &project, dir, options.force).map_err(|key| InitError::Shape {
             path: manifest.clone(),
             key,
         })?;
@@ -220,7 +220,11 @@ fn merge(
             watch: entry
                 .get("watch")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default(),
             artifact: read("artifact"),
         });

@@ -102,11 +102,17 @@ pub(super) fn spawn(
     let (pipe_done, pipes) = crossbeam_channel::bounded(2);
     let readers: [(Option<Box<dyn Read + Send>>, Stream); 2] = [
         (
-            child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
             Stream::Stdout,
         ),
         (
-            child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
             Stream::Stderr,
         ),
     ];
@@ -158,7 +164,11 @@ pub(super) fn spawn(
                         })),
                         false,
                     ),
-                    Err(e) => (false, Some(format!("cannot wait for the build: {e}")), false),
+                    Err(e) => (
+                        false,
+                        Some(format!("cannot wait for the build: {e}")),
+                        false,
+                    ),
                 }
             };
             done(BuildEvent::Finished {

@@ -228,8 +228,7 @@ impl Loop {
             return;
         }
         // Reads are not changes; a close after writing is (some editors only show that).
-        if matches!(event.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write))
-        {
+        if matches!(event.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
             return;
         }
         let now = Instant::now();
@@ -249,7 +248,10 @@ impl Loop {
         if !under_deep || self.watched.contains(dir) {
             return;
         }
-        if dir.components().any(|c| skipped_dir(&c.as_os_str().to_string_lossy())) {
+        if dir
+            .components()
+            .any(|c| skipped_dir(&c.as_os_str().to_string_lossy()))
+        {
             return;
         }
         self.watch_tree(dir);

@@ -1,5 +1,6 @@
-//! `wirebench watch PATH... [--json] [--debounce MS] [--instantiate]`: the headless twin of the
-//! TUI's hot reload — one line per settled change of a watched file, until Ctrl-C/SIGTERM.
+//! `wirebench watch PATH... [--json] [--debounce MS] [--instantiate] [--build]`: the headless
+//! twin of the TUI's hot reload — one line per settled change of a watched file, until
+//! Ctrl-C/SIGTERM. With `--build`, also rebuilds components from source on save (`builds`).
 //!
 //! Text: `12:01:30 kv.wasm reloaded in 41 ms (sha256 ab12…→cd34…): +1 func` or `12:01:30
 //! error: kv.wasm: … — keeping the last good version`. `--json` prints one object per line
@@ -16,6 +17,9 @@ use clap::Args;
 use crossbeam_channel::{select, Receiver};
 use serde::Serialize;
 
+mod builds;
+
+use crate::build::BuildEvent;
 use crate::reload::{
     apply_to_workspace, broken_plugs, rfc3339, FileKind, LiveSession, LiveTarget, Outcome,
     ReloadError, ReloadEvent, WatchEvent, WatchOptions, WatchSet, WatchStatus, Watcher,
@@ -45,14 +49,35 @@ pub struct WatchCommand {
     /// After each text line, print the WIT diff.
     #[arg(long, conflicts_with = "json")]
     pub diff: bool,
+    /// Also rebuild each component when its sources change, with the `build`, `watch` and
+    /// `artifact` keys of wirebench.toml (`wirebench init` writes them); components not built
+    /// yet are built first. A failed build keeps the last good version.
+    #[arg(long)]
+    pub build: bool,
 }
 
 impl WatchCommand {
     /// Watches until interrupted; exit status 0 on Ctrl-C or SIGTERM.
     pub fn exec(self) -> Result<ExitCode> {
         let signals = signal_channel()?;
+        let mut out = Printer {
+            json: self.json,
+            diff: self.diff,
+        };
+        let builds = if self.build {
+            let builds = builds::Builds::start(&self.paths)?;
+            if !builds.build_missing(&out, &signals)? {
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(builds)
+        } else {
+            None
+        };
         let mut ws = open(&self.paths)?;
         let mut set = WatchSet::from_workspace(&ws);
+        if let Some(b) = &builds {
+            set.dirs.extend(b.component_dirs());
+        }
         set.dirs
             .extend(self.paths.iter().filter(|p| p.is_dir()).cloned());
         set.files
@@ -63,29 +88,36 @@ impl WatchCommand {
             ..WatchOptions::default()
         };
         let watcher = Watcher::start(set, options, tx).context("cannot start watching")?;
-        let mut out = Printer {
-            json: self.json,
-            diff: self.diff,
-        };
         let mut live = if self.instantiate {
             start_live(&ws, &mut out)?
         } else {
             None
         };
         out.ready(&ws, watcher.dirs(), self.debounce)?;
+        // Without --build this channel never delivers; `select!` needs a receiver either way.
+        let never = crossbeam_channel::never();
+        let build_events = builds.as_ref().map_or(&never, |b| &b.events);
         loop {
             select! {
                 recv(signals) -> _ => break,
                 recv(events) -> msg => match msg {
                     Ok(WatchEvent::Reload(mut ev)) => {
+                        if let Some(b) = &builds {
+                            b.name_added(&mut ev);
+                        }
                         self.take(&mut ws, &watcher, live.as_mut(), &mut ev);
                         out.reload(&ev)?;
                     }
                     Ok(WatchEvent::Status(status)) => out.status(&status)?,
                     Err(_) => break,
                 },
+                recv(build_events) -> msg => if let Ok(ev) = msg {
+                    out.build(&ev)?;
+                },
             }
         }
+        // Builds first: killing them must not be reported as reloads.
+        drop(builds);
         drop(watcher);
         Ok(ExitCode::SUCCESS)
     }
@@ -271,6 +303,18 @@ impl Printer {
         }
         let now = clock(SystemTime::now());
         self.line(&one_line(&format!("{now} watch: {}", status.message)))
+    }
+
+    fn build(&self, ev: &BuildEvent) -> Result<()> {
+        if self.json {
+            return self.line(&builds::build_json(ev)?);
+        }
+        let text = builds::build_line(ev);
+        match ev {
+            // Output lines carry no time: they read as the body of the build above them.
+            BuildEvent::Output { .. } => self.line(&text),
+            _ => self.line(&format!("{} {text}", clock(SystemTime::now()))),
+        }
     }
 
     fn note(&self, text: &str) -> Result<()> {

@@ -79,6 +79,8 @@ pub enum Action {
     Command(String),
     /// The runtime worker reported something.
     Runtime(Box<runtime::Event>),
+    /// The HTTP server answered a request.
+    Served(Box<crate::serve::RequestEvent>),
     /// A watched file changed and was decoded (or failed to).
     Reloaded(Box<crate::reload::ReloadEvent>),
     /// The watcher's state changed (folder gone, back, rescan).
@@ -108,6 +110,10 @@ pub enum Effect {
     /// Re-read every component file from disk.
     ReloadFiles(Vec<PathBuf>),
     SaveHistory(Vec<String>),
+    /// Serve the workspace over HTTP on this address (replacing a running server).
+    Serve(Box<crate::workspace::Workspace>, std::net::SocketAddr),
+    /// Stop the HTTP server.
+    StopServe,
     /// (Re)start the file watcher on the current workspace.
     Watch(Box<crate::workspace::Workspace>),
     Quit,

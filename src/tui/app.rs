@@ -395,6 +395,10 @@ impl App {
                 }
             },
             Action::Reloaded(ev) => self.on_reload(*ev),
+            Action::Served(r) => {
+                self.on_served(&r);
+                Vec::new()
+            }
             Action::WatchStatus(status) => {
                 self.on_watch_status(status);
                 Vec::new()

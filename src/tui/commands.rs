@@ -12,7 +12,7 @@ use crate::workspace::Plug;
 /// Every command word, for completion.
 const WORDS: &[&str] = &[
     "call", "plug", "unplug", "save", "w", "export", "reload", "reset", "mode", "open", "replay",
-    "relayout", "help", "q", "quit",
+    "relayout", "serve", "help", "q", "quit",
 ];
 
 impl App {
@@ -95,6 +95,7 @@ impl App {
                         .collect(),
                 )],
             },
+            "serve" => self.serve_command(&args),
             "reset" => vec![Effect::runtime(crate::runtime::Command::Reset)],
             "mode" => match args.as_slice() {
                 ["linked"] => self.toggle_mode(Some(RunMode::Linked)),

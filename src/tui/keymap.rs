@@ -137,6 +137,10 @@ pub const COMMANDS: &[Binding] = &[
         what: "open files, a folder, a .wac or wirebench.toml",
     },
     Binding {
+        keys: ":serve [addr] / :serve stop",
+        what: "serve the composition over HTTP; requests show as call trees",
+    },
+    Binding {
         keys: ":relayout",
         what: "lay the graph out afresh",
     },

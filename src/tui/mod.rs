@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod layout;
 pub mod ops;
 mod reloads;
+mod serving;
 pub mod terminal;
 pub mod view;
 
@@ -107,10 +108,12 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
         jobs: job_tx,
         watch_tx,
         watcher: None,
+        server: Default::default(),
     };
     let result = event_loop(
         &mut app, &mut tui, &mut io, &job_rx, &term_rx, &signal_rx, &watch_rx,
     );
+    stop_server(&io);
     drop(io);
     terminal::restore();
     worker.send(runtime::Command::Shutdown);
@@ -123,6 +126,8 @@ struct Io<'a> {
     jobs: Sender<Action>,
     watch_tx: Sender<WatchEvent>,
     watcher: Option<Watcher>,
+    /// Stops the running HTTP server, if `:serve` started one.
+    server: std::sync::Arc<std::sync::Mutex<Option<crate::serve::StopHandle>>>,
 }
 
 fn event_loop(
@@ -270,6 +275,17 @@ fn run_effects(effects: Vec<Effect>, app: &mut App, io: &mut Io<'_>) -> bool {
                 let opened = open_workspace(&paths).map_err(|e| crate::cli::error_line(&e));
                 Ok(Action::Opened(Box::new(opened)))
             }),
+            Effect::Serve(ws, addr) => {
+                stop_server(io);
+                serve(*ws, addr, job_tx.clone(), io.server.clone());
+            }
+            Effect::StopServe => {
+                if !stop_server(io) {
+                    app.update(Action::JobDone(Err(
+                        "no server is running — :serve [addr] starts one".into(),
+                    )));
+                }
+            }
             Effect::Watch(ws) => {
                 // Drop the old watcher first so its folders are released before re-watching.
                 io.watcher = None;
@@ -352,4 +368,56 @@ fn compose_for_runtime(ws: &Workspace) -> Result<Arc<crate::model::Component>> {
         runtime::Target::Composed(c) | runtime::Target::Component(c) => Ok(c),
         runtime::Target::Linked(_) => anyhow::bail!("composing the workspace gave no component"),
     }
+}
+
+/// Stops the `:serve` server if one runs; true when there was one.
+fn stop_server(io: &Io<'_>) -> bool {
+    let stopper = io.server.lock().unwrap_or_else(|e| e.into_inner()).take();
+    stopper.map(|s| s.stop()).is_some()
+}
+
+/// Starts the HTTP server on its own thread and forwards its request events as actions.
+fn serve(
+    ws: Workspace,
+    addr: std::net::SocketAddr,
+    tx: Sender<Action>,
+    slot: Arc<std::sync::Mutex<Option<crate::serve::StopHandle>>>,
+) {
+    std::thread::spawn(move || {
+        let started = crate::serve::ServeOptions::for_workspace(&ws).and_then(|mut opts| {
+            opts.addr = addr;
+            crate::serve::Server::start_workspace(&ws, "workspace", opts)
+        });
+        let (handle, note) = match started {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = tx.send(Action::JobDone(Err(format!("cannot serve: {e}"))));
+                return;
+            }
+        };
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle.stopper());
+        let _ = tx.send(Action::JobDone(Ok(format!(
+            "serving the composition on http://{} — :serve stop ends it",
+            handle.addr()
+        ))));
+        if let Some(note) = note {
+            let _ = tx.send(Action::JobDone(Ok(note)));
+        }
+        for ev in handle.events().iter() {
+            match ev {
+                crate::serve::ServeEvent::Request(r) => {
+                    if tx.send(Action::Served(r)).is_err() {
+                        break;
+                    }
+                }
+                crate::serve::ServeEvent::Stopped(summary) => {
+                    let _ = tx.send(Action::JobDone(Ok(format!(
+                        "server stopped after {} requests",
+                        summary.requests
+                    ))));
+                    break;
+                }
+            }
+        }
+    });
 }

@@ -375,7 +375,10 @@ fn the_table_parses_and_macros_expand() {
     let all = hazards();
     assert!(all.len() >= 25, "{}", all.len());
     assert!(all.iter().all(|h| h.call.is_some() || h.http.is_some()));
-    assert_eq!(expand("f(@str(3), @bytes(2), @nest(2))"), "f(\"aaa\", [7, 7], [[]])");
+    assert_eq!(
+        expand("f(@str(3), @bytes(2), @nest(2))"),
+        "f(\"aaa\", [7, 7], [[]])"
+    );
     let spin = all.iter().find(|h| h.id == "spin").unwrap();
     assert_eq!(spin.expect_call, Some(Expect::Error("timeout".into())));
     assert!(HttpExpect::parse("200:Err(").accepts(200, b"Err(\"x\")"));
