@@ -58,7 +58,7 @@ fn help(area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("any key closes this help", t.dim));
-    let r = centered(area, 100, lines.len() as u16 + 2);
+    let r = centered(area, 116, lines.len() as u16 + 2);
     Clear.render(r, buf);
     Paragraph::new(lines)
         .block(frame(" Help ".into()))
