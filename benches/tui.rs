@@ -5,6 +5,12 @@
 //! The components are synthesized from WIT: ten layers of twenty, each importing two
 //! interfaces from the layer before (every fourth from layer 2 on also one from two layers
 //! back) plus one WASI interface, so auto-plug makes exactly 400 plugs.
+//!
+//! A counting allocator also reports heap allocations per frame (the render hot path should
+//! not allocate per node or per cell).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
@@ -21,6 +27,38 @@ const LAYERS: usize = 10;
 const PER_LAYER: usize = 20;
 const NODES: usize = LAYERS * PER_LAYER;
 const SIZE: (u16, u16) = (200, 60);
+
+/// The system allocator, counting allocations so the bench can report them per frame.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to `System` unchanged; the counter has no effect on memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Heap allocations (and reallocations) `f` makes, averaged over `runs` runs.
+fn allocations<R>(runs: u64, mut f: impl FnMut() -> R) -> u64 {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..runs {
+        std::hint::black_box(f());
+    }
+    (ALLOCATIONS.load(Ordering::Relaxed) - before) / runs
+}
 
 const WASI: &str = "package wasi:cli@0.2.0;
 interface stdout { get-stdout: func() -> u32; }";
@@ -80,17 +118,31 @@ fn frame(c: &mut Criterion) {
     let mut term = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("terminal");
     let filler = "wirebench ".repeat(usize::from(SIZE.0) * usize::from(SIZE.1) / 10);
 
+    let fill = |f: &mut ratatui::Frame| {
+        f.render_widget(
+            Paragraph::new(filler.as_str()).wrap(ratatui::widgets::Wrap { trim: false }),
+            f.area(),
+        )
+    };
+    // Warm the terminal's double buffer first so the counts are per steady-state frame.
+    term.draw(|f| view::render(&app, f)).expect("draws");
+    eprintln!(
+        "allocations per frame: floor paragraph {}, layout {}, render {}",
+        allocations(20, || term.draw(fill).map(|f| f.area).expect("draws")),
+        allocations(20, || layout::layout(
+            &app.workspace,
+            &app.report,
+            &app.workspace.layout
+        )),
+        allocations(20, || term
+            .draw(|f| view::render(&app, f))
+            .map(|f| f.area)
+            .expect("draws")),
+    );
+
     let mut group = c.benchmark_group("tui 200 nodes");
     group.bench_function("draw a full-screen paragraph (floor)", |b| {
-        b.iter(|| {
-            term.draw(|f| {
-                f.render_widget(
-                    Paragraph::new(filler.as_str()).wrap(ratatui::widgets::Wrap { trim: false }),
-                    f.area(),
-                )
-            })
-            .expect("draws");
-        })
+        b.iter(|| term.draw(fill).expect("draws").area)
     });
     group.bench_function("layout", |b| {
         b.iter(|| layout::layout(&app.workspace, &app.report, &app.workspace.layout))

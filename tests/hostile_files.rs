@@ -1,22 +1,67 @@
 //! scratch
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use wirebench::model::Component;
+use wirebench::runtime::*;
 
-fn nested_lists(depth: usize) -> Vec<u8> {
-    let mut s = String::from("(component\n (type $t0 (list u8))\n");
-    for i in 1..depth {
-        s.push_str(&format!(" (type $t{i} (list $t{}))\n", i - 1));
+fn big(funcs: usize, per: usize) -> Vec<u8> {
+    use wasm_encoder::*;
+    let mut m = Module::new();
+    let mut types = TypeSection::new();
+    types.ty().function([], []);
+    m.section(&types);
+    let mut fs = FunctionSection::new();
+    for _ in 0..funcs {
+        fs.function(0);
     }
-    s.push_str(&format!(" (import \"f\" (func (param \"x\" $t{})))\n)", depth - 1));
-    wat::parse_str(&s).unwrap()
+    m.section(&fs);
+    let mut code = CodeSection::new();
+    for i in 0..funcs {
+        let mut f = Function::new([(1, ValType::I32)]);
+        for j in 0..per {
+            f.instruction(&Instruction::LocalGet(0));
+            f.instruction(&Instruction::I32Const((i * j) as i32));
+            f.instruction(&Instruction::I32Add);
+            f.instruction(&Instruction::LocalSet(0));
+        }
+        f.instruction(&Instruction::End);
+        code.function(&f);
+    }
+    m.section(&code);
+    let mut c = wasm_encoder::Component::new();
+    c.section(&ModuleSection(&m));
+    c.finish()
 }
 
 #[test]
-fn scratch_nested() {
-    for depth in [10usize, 100, 1000, 10_000, 100_000] {
-        let bytes = nested_lists(depth);
+fn scratch_compile() {
+    std::env::set_var("WIREBENCH_NO_CACHE", "1");
+    for (f, p) in [(1000, 1000), (4000, 1000), (1, 1_000_000)] {
+        let bytes = big(f, p);
+        let n = bytes.len();
+        let c = Component::from_bytes("x", bytes).unwrap();
         let t = Instant::now();
-        let r = Component::from_bytes("deep", bytes);
-        eprintln!("depth {depth}: {:?} in {:?}", r.as_ref().map(|c| c.wit.len()).map_err(|e| e.to_string()), t.elapsed());
+        let r = Session::load(Target::Component(Arc::new(c)), SessionOptions::default());
+        eprintln!(
+            "{f}x{p} ({n} bytes): {:?} in {:?}",
+            r.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+            t.elapsed()
+        );
     }
+    let _ = Duration::ZERO;
+}
+
+#[test]
+fn scratch_drop() {
+    std::env::set_var("WIREBENCH_NO_CACHE", "1");
+    let c = Component::from_bytes("x", big(4000, 1000)).unwrap();
+    let w = Worker::spawn().unwrap();
+    w.send(Command::Load {
+        target: Target::Component(Arc::new(c)),
+        options: SessionOptions::default(),
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let t = Instant::now();
+    drop(w);
+    eprintln!("drop took {:?}", t.elapsed());
 }

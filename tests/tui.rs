@@ -282,3 +282,57 @@ fn ports_inspector_shows_the_interface_wit() {
         "{text}"
     );
 }
+
+#[test]
+fn ctrl_c_cancels_a_runaway_call_and_the_next_call_works() {
+    let worker = Worker::spawn().unwrap();
+    let mut ws = Workspace::new();
+    ws.insert_component("hostile", sample("hostile"));
+    let mut app = app_for(ws);
+    let start = app.start();
+    pump(&mut app, &worker, start);
+    assert!(app.run.loaded, "{:?}", app.run.load_error);
+    let effects = app.update(Action::Command("call spin()".into()));
+    for e in effects {
+        if let Effect::Runtime(cmd) = e {
+            worker.send(*cmd);
+        }
+    }
+    // Wait until the guest is running, then press Ctrl-C.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.run.pending.front().and_then(|p| p.started).is_none() && Instant::now() < deadline {
+        if let Ok(ev) = worker.events().recv_timeout(Duration::from_millis(100)) {
+            app.update(Action::runtime(ev));
+        }
+    }
+    let started = Instant::now();
+    let effects = app.update(Action::Interrupt);
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::CancelCall)),
+        "{effects:?}"
+    );
+    assert!(
+        !app.should_quit,
+        "Ctrl-C with a running call cancels, it does not quit"
+    );
+    worker.cancel();
+    while !app.run.pending.is_empty() && Instant::now() < deadline {
+        if let Ok(ev) = worker.events().recv_timeout(Duration::from_millis(100)) {
+            app.update(Action::runtime(ev));
+        }
+    }
+    assert!(app.run.pending.is_empty(), "the call never ended");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "cancel took {:?}",
+        started.elapsed()
+    );
+    assert!(app.console.contains("spin() ✗"), "{:#?}", app.console.lines);
+    let e = app.update(Action::Command("call now()".into()));
+    pump(&mut app, &worker, e);
+    assert!(
+        app.console.last_text().unwrap_or("").contains("now() → "),
+        "{:#?}",
+        app.console.lines
+    );
+}

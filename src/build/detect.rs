@@ -180,7 +180,10 @@ pub fn detect(dir: &Path) -> Result<CargoProject, DetectError> {
         message,
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // cargo reads `.cargo/config.toml` (e.g. `target-dir`) from its working folder, not from
+    // the manifest's: run it where the build will run.
     let out = Command::new(cargo)
+        .current_dir(dir)
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))

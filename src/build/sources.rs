@@ -244,13 +244,18 @@ impl Loop {
     /// A folder appeared: watch it if it is under a `**` base, and count the files already
     /// in it (they may have been written before the watch was set).
     fn on_new_dir(&mut self, dir: &Path, now: Instant) {
-        let under_deep = self.deep_roots.iter().any(|r| dir.starts_with(r));
-        if !under_deep || self.watched.contains(dir) {
+        // Only the part below the root counts: the root itself may sit in a hidden folder.
+        let Some(below) = self
+            .deep_roots
+            .iter()
+            .find_map(|r| dir.strip_prefix(r).ok())
+        else {
             return;
-        }
-        if dir
-            .components()
-            .any(|c| skipped_dir(&c.as_os_str().to_string_lossy()))
+        };
+        if self.watched.contains(dir)
+            || below
+                .components()
+                .any(|c| skipped_dir(&c.as_os_str().to_string_lossy()))
         {
             return;
         }

@@ -206,8 +206,62 @@ pub(super) fn read_source(path: &Path) -> Result<String, WacError> {
     std::fs::read_to_string(path).map_err(io)
 }
 
+/// Deepest bracket nesting a `.wac` may have. wac-parser descends recursively, so a hostile
+/// document of a few thousand nested `(`/`{` overflows the stack and aborts the process (in
+/// the workbench: on the 2 MiB stack of a background thread, with the terminal still raw).
+/// Real documents nest a handful of levels.
+const MAX_WAC_NESTING: usize = 100;
+
+/// Where `source` first nests brackets (`(`, `{`, `[`, `<`) deeper than [`MAX_WAC_NESTING`],
+/// ignoring comments and string literals.
+fn too_deep(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = source[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'{' | b'[' | b'<' => {
+                depth += 1;
+                if depth > MAX_WAC_NESTING {
+                    return Some(i);
+                }
+            }
+            // `->` in function types is not a closing bracket.
+            b'>' if i > 0 && bytes[i - 1] == b'-' => {}
+            b')' | b'}' | b']' | b'>' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Parses WAC source, turning a syntax error into a positioned [`WacError::Parse`].
 pub(super) fn parse<'a>(path: &Path, source: &'a str) -> Result<Document<'a>, WacError> {
+    if let Some(offset) = too_deep(source) {
+        let (line, col) = line_col(source, offset);
+        return Err(WacError::Parse {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message: format!("brackets nested more than {MAX_WAC_NESTING} deep"),
+        });
+    }
     Document::parse(source).map_err(|e| {
         let (line, col) = line_col(source, diagnostic_offset(&e).unwrap_or(0));
         WacError::Parse {
@@ -302,4 +356,33 @@ pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!(
+            "package x:y;\nlet a = {}new a:b {{}}{};",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        );
+        let e = parse(Path::new("deep.wac"), &deep).unwrap_err().to_string();
+        assert!(
+            e.contains("nested more than 100 deep") && e.contains(":2:"),
+            "{e}"
+        );
+        // Brackets inside comments and strings, and `->`, do not count.
+        let fine = format!(
+            "// {open}\n/* {open} */\npackage x:y;\nlet a = new a:b {{ \"{open}\": b }};\ntype f = func() -> u32;\n",
+            open = "(".repeat(500)
+        );
+        assert_eq!(too_deep(&fine), None);
+        let nested = format!("{}{}", "{".repeat(100), "}".repeat(100));
+        assert_eq!(too_deep(&nested), None);
+        assert_eq!(too_deep(&format!("{nested}{{{{")), None);
+        assert!(too_deep(&"{".repeat(101)).is_some());
+    }
 }

@@ -2,8 +2,10 @@
 //! [`Command`]s over a channel and answers with [`Event`]s, so no guest code ever runs on the
 //! UI thread. Cancelling bypasses the queue: the running call is stopped within one epoch tick.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
@@ -68,6 +70,8 @@ pub struct Worker {
     commands: Sender<Command>,
     events: Receiver<Event>,
     cancel: Arc<Mutex<Option<CancelHandle>>>,
+    /// Set when the worker is dropped: queued commands are skipped, not run.
+    stopping: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -78,13 +82,16 @@ impl Worker {
         let (event_tx, events) = crossbeam_channel::unbounded();
         let cancel = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&cancel);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&stopping);
         let thread = std::thread::Builder::new()
             .name("wirebench-runtime".into())
-            .spawn(move || run(command_rx, event_tx, slot))?;
+            .spawn(move || run(command_rx, event_tx, slot, stop))?;
         Ok(Worker {
             commands,
             events,
             cancel,
+            stopping,
             thread: Some(thread),
         })
     }
@@ -116,12 +123,29 @@ impl Worker {
     }
 }
 
+/// How long dropping a [`Worker`] waits for its thread to stop before leaving it behind.
+const SHUTDOWN_WAIT: Duration = Duration::from_millis(100);
+
 impl Drop for Worker {
     fn drop(&mut self) {
+        // Flag first, then cancel: the running call stops and nothing queued behind it starts
+        // (queued calls would each run to their deadline before the thread saw `Shutdown`).
+        self.stopping.store(true, Ordering::SeqCst);
         self.cancel();
         let _ = self.commands.send(Command::Shutdown);
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            // A compile cannot be interrupted, and joining it made quitting during a cold load
+            // take as long as the compile (~0.9 s for the demo). Wait briefly for a clean stop;
+            // otherwise the thread finishes its command, fails to send the event (the receiver
+            // is gone) and ends on its own, or process exit ends it. The compile cache writes
+            // each entry to a temp file and renames it, so an interrupted write leaves no entry.
+            let deadline = Instant::now() + SHUTDOWN_WAIT;
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }
@@ -130,12 +154,16 @@ fn run(
     commands: Receiver<Command>,
     events: Sender<Event>,
     cancel: Arc<Mutex<Option<CancelHandle>>>,
+    stopping: Arc<AtomicBool>,
 ) {
     let mut session: Option<Session> = None;
     let set_cancel = |h: Option<CancelHandle>| {
         *cancel.lock().unwrap_or_else(|e| e.into_inner()) = h;
     };
     for command in commands.iter() {
+        if stopping.load(Ordering::SeqCst) {
+            break;
+        }
         let event = match command {
             Command::Load { target, options } => {
                 // Build the new session beside the old one: if it fails, the last good

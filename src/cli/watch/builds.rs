@@ -56,15 +56,16 @@ impl Builds {
     /// Builds every component whose file is missing and waits for them (printing as they
     /// go); false when interrupted.
     pub fn build_missing(&self, out: &super::Printer, signals: &Receiver<()>) -> Result<bool> {
-        let mut left: HashSet<String> = self
+        let missing: Vec<&str> = self
             .configs
             .iter()
             .filter(|c| !c.path.exists())
-            .map(|c| c.id.clone())
+            .map(|c| c.id.as_str())
             .collect();
-        for id in &left {
+        for id in &missing {
             self.builder.rebuild(id)?;
         }
+        let mut left: HashSet<&str> = missing.into_iter().collect();
         while !left.is_empty() {
             select! {
                 recv(signals) -> _ => return Ok(false),
@@ -72,7 +73,7 @@ impl Builds {
                     let Ok(ev) = msg else { return Ok(false) };
                     out.build(&ev)?;
                     if let BuildEvent::Finished { id, cancelled: false, .. } = &ev {
-                        left.remove(id);
+                        left.remove(id.as_str());
                     }
                 }
             }
@@ -169,7 +170,10 @@ pub(super) fn build_line(ev: &BuildEvent) -> String {
             cancelled: true,
             duration,
             ..
-        } => format!("{id}: build cancelled after {} (newer change)", seconds(*duration)),
+        } => format!(
+            "{id}: build cancelled after {} (newer change)",
+            seconds(*duration)
+        ),
         BuildEvent::Finished {
             id,
             ok: true,
@@ -179,7 +183,11 @@ pub(super) fn build_line(ev: &BuildEvent) -> String {
         } => format!(
             "{id}: built in {}{}",
             seconds(*duration),
-            if *installed { "" } else { " (component file unchanged)" }
+            if *installed {
+                ""
+            } else {
+                " (component file unchanged)"
+            }
         ),
         BuildEvent::Finished {
             id,
@@ -191,7 +199,10 @@ pub(super) fn build_line(ev: &BuildEvent) -> String {
             seconds(*duration),
             first_error.as_deref().unwrap_or("no error message")
         ),
-        BuildEvent::Warning { id: Some(id), message } => format!("warning: {id}: {message}"),
+        BuildEvent::Warning {
+            id: Some(id),
+            message,
+        } => format!("warning: {id}: {message}"),
         BuildEvent::Warning { id: None, message } => format!("warning: {message}"),
     }
 }
