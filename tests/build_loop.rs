@@ -339,10 +339,14 @@ fn saved_source_change_is_callable_in_the_running_session() {
         let to = format!("\"neon_{n}\";");
         let save = Instant::now();
         set_access_code(&ws_dir, &from, &to);
-        run.expect_build_ok();
-        run.expect_reload();
+        let build = run.expect_build_ok();
+        let (reload, instantiate) = run.expect_reload();
         let value = run.call();
         times.push(save.elapsed());
+        eprintln!(
+            "save → callable {:?}: build {build:?}, reload {reload:?}, instantiate {instantiate:?}",
+            save.elapsed()
+        );
         assert_eq!(value, format!("ok(some(\"neon_{n}\"))"));
         assert_eq!(run.call_text(r#"get("pilot")"#), r#"ok(some("motoko"))"#);
         from = to;

@@ -97,7 +97,7 @@ error: could not compile `kv-store` (lib) due to 1 previous error",
 
     #[test]
     fn summary_only_and_other_tools() {
-        let out = lines("error: could not compile `a`\nerror: aborting");
+        let out = lines("error: could not compile `a`\nerror: aborting due to 1 previous error");
         assert_eq!(
             first_error(&out).as_deref(),
             Some("error: could not compile `a`")

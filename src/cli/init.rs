@@ -2,6 +2,7 @@
 //! Cargo workspace at DIR (or one level below it) and write their `build`, `dir`, `watch` and
 //! `artifact` keys into `DIR/wirebench.toml` (docs/workspace.md, "Building from source").
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,21 +41,24 @@ impl InitCommand {
         )
         .with_context(|| format!("cannot initialize `{}`", self.dir.display()))?;
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            super::output::print_json(&report)?;
             return Ok(ExitCode::SUCCESS);
         }
+        // A closed pipe (`| head`) ends the output quietly instead of panicking.
+        let mut out = std::io::stdout().lock();
         let verb = match (report.written, self.dry_run) {
             (true, _) => "wrote",
             (false, true) => "would write",
             (false, false) => "up to date:",
         };
-        println!(
+        writeln!(
+            out,
             "{verb} {}: {} component{} from the Cargo workspace `{}`",
             report.manifest.display(),
             report.entries.len(),
             if report.entries.len() == 1 { "" } else { "s" },
             report.cargo_root.display()
-        );
+        )?;
         let width = report.entries.iter().map(|e| e.id.len()).max().unwrap_or(0);
         for e in &report.entries {
             let status = match e.status {
@@ -62,18 +66,20 @@ impl InitCommand {
                 EntryStatus::Updated => "updated",
                 EntryStatus::Unchanged => "kept",
             };
-            println!(
+            writeln!(
+                out,
                 "  {:<width$}  {status:<7}  {} → {}",
                 e.id,
                 one_line(&e.build),
                 e.path
-            );
+            )?;
         }
-        println!(
+        writeln!(
+            out,
             "next: `wirebench watch --build {}` builds what is missing, then rebuilds a \
              component when its sources change",
             self.dir.display()
-        );
+        )?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -77,20 +77,17 @@ impl Running {
         )
     }
 
-    pub fn expect_build_ok(&mut self) {
-        let ev = self.kv_finished();
-        assert!(
-            matches!(
-                ev,
-                BuildEvent::Finished {
-                    ok: true,
-                    installed: true,
-                    ..
-                }
-            ),
-            "{ev:?}\n{:#?}",
-            self.seen
-        );
+    /// Waits for kv-store's good build; its duration.
+    pub fn expect_build_ok(&mut self) -> Duration {
+        match self.kv_finished() {
+            BuildEvent::Finished {
+                ok: true,
+                installed: true,
+                duration,
+                ..
+            } => duration,
+            other => panic!("{other:?}\n{:#?}", self.seen),
+        }
     }
 
     pub fn expect_build_failed(&mut self) -> String {
@@ -104,8 +101,9 @@ impl Running {
         }
     }
 
-    /// Takes kv-store's reload into the workspace and the live session.
-    pub fn expect_reload(&mut self) {
+    /// Takes kv-store's reload into the workspace and the live session; the reload's latency
+    /// (file change → decoded) and the time to instantiate the new session.
+    pub fn expect_reload(&mut self) -> (Duration, Duration) {
         let deadline = Instant::now() + EVENT_TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -123,7 +121,7 @@ impl Running {
             // session's state back.
             let replay = rt.replay.as_ref().expect("replay is on");
             assert!(replay.failed.is_empty(), "{replay:?}");
-            return;
+            return (ev.latency, rt.instantiate_time);
         }
     }
 
