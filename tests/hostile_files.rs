@@ -627,9 +627,16 @@ fn hostile_manifests_are_clear_errors_or_warnings() {
             "{what}: {:?}",
             t.elapsed()
         );
-        match r {
-            Ok((n, _)) => assert!(n >= 1, "{what}: the good component was lost"),
+        match &r {
+            Ok((n, _)) => assert!(*n >= 1, "{what}: the good component was lost"),
             Err(e) => assert!(!e.is_empty() && e.len() < 1000, "{what}: {e}"),
+        }
+        if what.starts_with("10000") {
+            // Regression: auto-plugging is quadratic in the component count; thousands of
+            // entries kept `open` busy for many minutes. Now refused before decoding.
+            let e = r.expect_err(what);
+            assert!(e.contains("at most 256"), "{e}");
+            assert!(t.elapsed() < Duration::from_secs(5), "{what}: {:?}", t.elapsed());
         }
         let (code, _, stderr) = cli(
             &[os("call"), os(d), os("get(\"k\")")],
@@ -750,7 +757,8 @@ fn compiling_is_off_the_ui_thread_and_can_be_abandoned() {
     }
     assert!(
         worker_threads() <= before,
-        "the worker thread kept running queued calls"
+        "the worker thread kept running queued calls ({} running, {before} before)",
+        worker_threads()
     );
 
     // The workbench never compiles on its own thread: opening a slow-to-compile component
@@ -788,4 +796,39 @@ fn compiling_is_off_the_ui_thread_and_can_be_abandoned() {
         "drop mid-compile took {:?}",
         t.elapsed()
     );
+}
+
+#[test]
+fn thousands_of_components_are_refused_at_once() {
+    // Regression (see MAX_COMPONENTS): a folder of 300 components and a `.wac` of 300
+    // instances are refused before anything is decoded.
+    let dir = tempfile::tempdir().unwrap();
+    let kv = sample("kv-store");
+    for i in 0..300 {
+        std::os::unix::fs::symlink(&kv, dir.path().join(format!("c{i}.wasm"))).unwrap();
+    }
+    let p = dir.path().to_path_buf();
+    let t = Instant::now();
+    let e = bounded("300 files", Duration::from_secs(20), move || {
+        Workspace::open(&[p]).map(|_| ()).map_err(|e| e.to_string())
+    })
+    .expect_err("refused");
+    assert!(e.contains("300 components") && e.contains("at most 256"), "{e}");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+
+    let wac_dir = wac_dir();
+    let lets: String = (0..300)
+        .map(|i| format!("let c{i} = new neon:kv-store {{}};\n"))
+        .collect();
+    let path = wac_dir.path().join("many.wac");
+    std::fs::write(&path, format!("package x:y;\n{lets}")).unwrap();
+    let mut deps = Deps::default();
+    deps.dirs.push(wac_dir.path().join("deps"));
+    let t = Instant::now();
+    let e = bounded("300 lets", Duration::from_secs(20), move || {
+        load_wac(&path, &deps).map(|_| ()).map_err(|e| e.to_string())
+    })
+    .expect_err("refused");
+    assert!(e.contains("300 instances"), "{e}");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
 }

@@ -69,6 +69,23 @@ pub fn read_wac_into(
 ) -> Result<(), WacError> {
     let source = read_source(path)?;
     let doc = parse(path, &source)?;
+    // Each `let` becomes a component of the workspace: refuse thousands before loading any.
+    let lets = doc
+        .statements
+        .iter()
+        .filter(|s| matches!(s, Statement::Let(_)))
+        .count();
+    if lets > crate::workspace::MAX_COMPONENTS {
+        return Err(WacError::Unsupported {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+            what: format!(
+                "{lets} instances (at most {})",
+                crate::workspace::MAX_COMPONENTS
+            ),
+        });
+    }
     let finder = PackageFinder {
         deps,
         base: path.parent().map(Path::to_path_buf).unwrap_or_default(),

@@ -79,6 +79,8 @@ pub enum Action {
     Command(String),
     /// The runtime worker reported something.
     Runtime(Box<runtime::Event>),
+    /// A build from source started, printed, or finished.
+    Build(Box<crate::build::BuildEvent>),
     /// The HTTP server answered a request.
     Served(Box<crate::serve::RequestEvent>),
     /// A watched file changed and was decoded (or failed to).
@@ -114,6 +116,10 @@ pub enum Effect {
     Serve(Box<crate::workspace::Workspace>, std::net::SocketAddr),
     /// Stop the HTTP server.
     StopServe,
+    /// Rebuild one component from source now.
+    Rebuild(String),
+    /// Write build settings for the Cargo workspace found in this folder (`wirebench init`).
+    Init(std::path::PathBuf),
     /// (Re)start the file watcher on the current workspace.
     Watch(Box<crate::workspace::Workspace>),
     Quit,

@@ -130,6 +130,10 @@ pub struct App {
     pub hint: Option<String>,
     pub should_quit: bool,
     pub spinner: usize,
+    /// Components building from source now, with when they started.
+    pub building: Vec<(String, Instant)>,
+    /// Components whose last build failed (their last good version keeps running).
+    pub build_failed: Vec<String>,
     clock: fn() -> String,
     next_call_id: u64,
 }
@@ -185,6 +189,8 @@ impl App {
             hint: None,
             should_quit: false,
             spinner: 0,
+            building: Vec::new(),
+            build_failed: Vec::new(),
             clock: wall_clock,
             next_call_id: 1,
         };
@@ -243,6 +249,7 @@ impl App {
     pub fn animating(&self) -> bool {
         !self.run.pending.is_empty()
             || self.run.loading
+            || !self.building.is_empty()
             || !self.lit.is_empty()
             || !self.flash.is_empty()
     }
@@ -395,6 +402,7 @@ impl App {
                 }
             },
             Action::Reloaded(ev) => self.on_reload(*ev),
+            Action::Build(ev) => self.on_build(*ev),
             Action::Served(r) => {
                 self.on_served(&r);
                 Vec::new()

@@ -12,7 +12,7 @@ use crate::workspace::Plug;
 /// Every command word, for completion.
 const WORDS: &[&str] = &[
     "call", "plug", "unplug", "save", "w", "export", "reload", "reset", "mode", "open", "replay",
-    "relayout", "serve", "help", "q", "quit",
+    "relayout", "serve", "build", "init", "help", "q", "quit",
 ];
 
 impl App {
@@ -96,6 +96,15 @@ impl App {
                 )],
             },
             "serve" => self.serve_command(&args),
+            "build" => match args.as_slice() {
+                [id] => vec![Effect::Rebuild(id.to_string())],
+                _ => self.usage("build <component>"),
+            },
+            "init" => match (args.first(), &self.workspace.root) {
+                (Some(dir), _) => vec![Effect::Init(PathBuf::from(dir))],
+                (None, Some(root)) => vec![Effect::Init(root.clone())],
+                (None, None) => self.usage("init <cargo workspace folder>"),
+            },
             "reset" => vec![Effect::runtime(crate::runtime::Command::Reset)],
             "mode" => match args.as_slice() {
                 ["linked"] => self.toggle_mode(Some(RunMode::Linked)),

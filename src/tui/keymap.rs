@@ -141,6 +141,10 @@ pub const COMMANDS: &[Binding] = &[
         what: "serve the composition over HTTP; requests show as call trees",
     },
     Binding {
+        keys: ":build <component> / :init [dir]",
+        what: "rebuild from source now / write build settings for a Cargo workspace",
+    },
+    Binding {
         keys: ":relayout",
         what: "lay the graph out afresh",
     },

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+mod builds;
 mod commands;
 pub mod console;
 mod input;
@@ -98,6 +99,7 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
 
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<Action>();
     let (watch_tx, watch_rx) = crossbeam_channel::unbounded::<WatchEvent>();
+    let (build_tx, build_rx) = crossbeam_channel::unbounded::<crate::build::BuildEvent>();
     let term_rx = spawn_input_thread();
     let signal_rx = spawn_signal_thread();
     let mut tui = terminal::enter().context("failed to set up the terminal")?;
@@ -108,11 +110,18 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
         jobs: job_tx,
         watch_tx,
         watcher: None,
+        builder: None,
+        build_tx,
         server: Default::default(),
     };
-    let result = event_loop(
-        &mut app, &mut tui, &mut io, &job_rx, &term_rx, &signal_rx, &watch_rx,
-    );
+    let rx = Inputs {
+        jobs: job_rx,
+        term: term_rx,
+        signals: signal_rx,
+        watch: watch_rx,
+        builds: build_rx,
+    };
+    let result = event_loop(&mut app, &mut tui, &mut io, &rx);
     stop_server(&io);
     drop(io);
     terminal::restore();
@@ -126,19 +135,23 @@ struct Io<'a> {
     jobs: Sender<Action>,
     watch_tx: Sender<WatchEvent>,
     watcher: Option<Watcher>,
+    /// Rebuilds components from source when their files change.
+    builder: Option<crate::build::Builder>,
+    build_tx: Sender<crate::build::BuildEvent>,
     /// Stops the running HTTP server, if `:serve` started one.
     server: std::sync::Arc<std::sync::Mutex<Option<crate::serve::StopHandle>>>,
 }
 
-fn event_loop(
-    app: &mut App,
-    tui: &mut terminal::Tui,
-    io: &mut Io<'_>,
-    job_rx: &Receiver<Action>,
-    term_rx: &Receiver<TermEvent>,
-    signal_rx: &Receiver<i32>,
-    watch_rx: &Receiver<WatchEvent>,
-) -> Result<()> {
+/// Everything the loop waits on besides the runtime worker.
+struct Inputs {
+    jobs: Receiver<Action>,
+    term: Receiver<TermEvent>,
+    signals: Receiver<i32>,
+    watch: Receiver<WatchEvent>,
+    builds: Receiver<crate::build::BuildEvent>,
+}
+
+fn event_loop(app: &mut App, tui: &mut terminal::Tui, io: &mut Io<'_>, rx: &Inputs) -> Result<()> {
     let worker = io.worker;
     // Benchmarks measure time to first frame by exiting right after it.
     let exit_after_first_frame =
@@ -167,7 +180,7 @@ fn event_loop(
             Duration::from_secs(3600)
         };
         let action = select! {
-            recv(term_rx) -> ev => match ev {
+            recv(rx.term) -> ev => match ev {
                 Ok(ev) => match terminal_action(app, tui, ev)? {
                     Some(a) => a,
                     None => continue,
@@ -178,12 +191,16 @@ fn event_loop(
                 Ok(ev) => Action::runtime(ev),
                 Err(_) => Action::runtime(runtime::Event::Stopped),
             },
-            recv(job_rx) -> a => match a {
+            recv(rx.jobs) -> a => match a {
                 Ok(a) => a,
                 Err(_) => continue,
             },
-            recv(signal_rx) -> _ => Action::Quit,
-            recv(watch_rx) -> ev => match ev {
+            recv(rx.signals) -> _ => Action::Quit,
+            recv(rx.builds) -> ev => match ev {
+                Ok(ev) => Action::Build(Box::new(ev)),
+                Err(_) => continue,
+            },
+            recv(rx.watch) -> ev => match ev {
                 Ok(WatchEvent::Reload(ev)) => Action::Reloaded(ev),
                 Ok(WatchEvent::Status(st)) => Action::WatchStatus(st),
                 Err(_) => continue,
@@ -286,7 +303,29 @@ fn run_effects(effects: Vec<Effect>, app: &mut App, io: &mut Io<'_>) -> bool {
                     )));
                 }
             }
+            Effect::Rebuild(id) => {
+                let result = match &io.builder {
+                    Some(b) => b.rebuild(&id).map_err(|e| e.to_string()),
+                    None => Err(
+                        "no component has build settings — :init writes them for a Cargo workspace"
+                            .into(),
+                    ),
+                };
+                if let Err(e) = result {
+                    app.update(Action::JobDone(Err(e)));
+                }
+            }
+            Effect::Init(dir) => background(job_tx, move || {
+                let report = crate::build::init::init(&dir, Default::default())?;
+                Ok(Action::JobDone(Ok(format!(
+                    "wrote build settings for {} components to {} — :open {} to use them",
+                    report.entries.len(),
+                    report.manifest.display(),
+                    dir.display()
+                ))))
+            }),
             Effect::Watch(ws) => {
+                start_builder(app, io, &ws);
                 // Drop the old watcher first so its folders are released before re-watching.
                 io.watcher = None;
                 let set = WatchSet::from_workspace(&ws);
@@ -420,4 +459,37 @@ fn serve(
             }
         }
     });
+}
+
+/// Starts building from source for every component with build settings (none: no builder).
+fn start_builder(app: &mut App, io: &mut Io<'_>, ws: &Workspace) {
+    io.builder = None;
+    let configs = match crate::build::configs_for(ws) {
+        Ok(c) if c.is_empty() => return,
+        Ok(c) => c,
+        Err(e) => {
+            app.update(Action::JobDone(Err(format!("build settings: {e}"))));
+            return;
+        }
+    };
+    let missing: Vec<String> = configs
+        .iter()
+        .filter(|c| !c.path.exists())
+        .map(|c| c.id.clone())
+        .collect();
+    match crate::build::Builder::start(configs, io.build_tx.clone()) {
+        Ok(b) => {
+            for id in missing {
+                let _ = b.rebuild(&id);
+            }
+            app.update(Action::JobDone(Ok(format!(
+                "rebuilding {} from source when their files change",
+                b.ids().join(", ")
+            ))));
+            io.builder = Some(b);
+        }
+        Err(e) => {
+            app.update(Action::JobDone(Err(format!("cannot watch sources: {e}"))));
+        }
+    }
 }

@@ -71,6 +71,17 @@ pub enum WorkspaceError {
     /// Nothing loadable was found.
     #[error("no components found in {} — pass `.wasm` files or a folder holding some", path_list(.paths))]
     Empty { paths: Vec<PathBuf> },
+    /// More components than a workspace may hold.
+    #[error(
+        "`{path}` names {count} components — a workspace holds at most {limit}; split it into \
+         smaller workspaces",
+        path = path.display()
+    )]
+    TooManyComponents {
+        path: PathBuf,
+        count: usize,
+        limit: usize,
+    },
     /// `wirebench.toml` is not valid TOML or has unexpected fields.
     #[error("`{path}` is not a valid workspace file: {message}", path = path.display())]
     Manifest { path: PathBuf, message: String },

@@ -26,6 +26,11 @@ pub const MANIFEST_FILE: &str = "wirebench.toml";
 pub const DEFAULT_COMPOSITION_FILE: &str = "workspace.wac";
 /// Workspace files larger than this are refused (they are a few KiB in practice).
 pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
+/// The most components one workspace may hold. Auto-plugging and the plug report compare
+/// every import with every export, so their cost grows with the square of the count: a
+/// manifest, folder or `.wac` naming thousands would keep the workbench busy for minutes.
+/// Real compositions have a few dozen.
+pub const MAX_COMPONENTS: usize = 256;
 
 /// A component's position in the graph view, in terminal cells.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

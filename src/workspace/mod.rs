@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Component, Kind};
 
 pub use error::{cycle_text, LoadWarning, PlugError, WorkspaceError};
-pub use manifest::{relative_path, Position, Settings, MANIFEST_FILE};
+pub use manifest::{relative_path, Position, Settings, MANIFEST_FILE, MAX_COMPONENTS};
 pub use report::{
     matching_export, port_names, Candidate, OpenImport, OpenReason, PlugReport, PlugStatus,
 };

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 
 use super::manifest::{
     portable, relative_to, ComponentEntry, Manifest, WorkspaceSection, DEFAULT_COMPOSITION_FILE,
-    MANIFEST_FILE, MAX_MANIFEST_SIZE,
+    MANIFEST_FILE, MAX_COMPONENTS, MAX_MANIFEST_SIZE,
 };
 use super::{LoadWarning, Settings, Workspace, WorkspaceError};
 use crate::compose::{self, Deps};
@@ -42,6 +42,14 @@ impl Workspace {
         }
         let mut ws = Workspace::new();
         let mut wacs = Vec::new();
+        let too_many = |path: &Path, count: usize| WorkspaceError::TooManyComponents {
+            path: path.to_path_buf(),
+            count,
+            limit: MAX_COMPONENTS,
+        };
+        if paths.len() > MAX_COMPONENTS {
+            return Err(too_many(&paths[0], paths.len()));
+        }
         for path in paths {
             if is_manifest(path) || is_wac(path) {
                 return Err(WorkspaceError::UnknownKind { path: path.clone() });
@@ -57,6 +65,9 @@ impl Workspace {
                 }
             } else {
                 ws.add_component(Component::from_file(path)?);
+            }
+            if ws.components.len() > MAX_COMPONENTS {
+                return Err(too_many(path, ws.components.len()));
             }
         }
         if ws.components.is_empty() {
@@ -95,6 +106,18 @@ impl Workspace {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         files.sort();
+        // Counted before decoding anything: a folder of thousands is refused at once.
+        let wasm = files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
+            .count();
+        if wasm > MAX_COMPONENTS {
+            return Err(WorkspaceError::TooManyComponents {
+                path: dir.to_path_buf(),
+                count: wasm,
+                limit: MAX_COMPONENTS,
+            });
+        }
         let mut wacs = Vec::new();
         for file in files {
             if is_wac(&file) && file.is_file() {
@@ -130,6 +153,13 @@ impl Workspace {
             root: Some(dir.clone()),
             ..Workspace::default()
         };
+        if m.components.len() > MAX_COMPONENTS {
+            return Err(WorkspaceError::TooManyComponents {
+                path: manifest_path.to_path_buf(),
+                count: m.components.len(),
+                limit: MAX_COMPONENTS,
+            });
+        }
         let mut deps = Deps::default();
         let mut extra = IndexMap::new();
         for (id, entry) in m.components {

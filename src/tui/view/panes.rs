@@ -43,6 +43,13 @@ pub(super) fn components(app: &App, area: Rect, buf: &mut Buffer) {
             let broken = n.ports.iter().any(|p| p.state == PortState::Broken);
             let (status, style) = if n.id == HOST_ID {
                 ("host".to_string(), t.dim)
+            } else if app.building.iter().any(|(b, _)| *b == n.id) {
+                (
+                    format!("{} build", SPINNER[app.spinner % SPINNER.len()]),
+                    t.accent,
+                )
+            } else if app.build_failed.contains(&n.id) {
+                ("✗ build".to_string(), t.error)
             } else if n.note.is_some() {
                 ("core".to_string(), t.dim)
             } else if broken {
