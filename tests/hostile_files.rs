@@ -636,7 +636,11 @@ fn hostile_manifests_are_clear_errors_or_warnings() {
             // entries kept `open` busy for many minutes. Now refused before decoding.
             let e = r.expect_err(what);
             assert!(e.contains("at most 256"), "{e}");
-            assert!(t.elapsed() < Duration::from_secs(5), "{what}: {:?}", t.elapsed());
+            assert!(
+                t.elapsed() < Duration::from_secs(5),
+                "{what}: {:?}",
+                t.elapsed()
+            );
         }
         let (code, _, stderr) = cli(
             &[os("call"), os(d), os("get(\"k\")")],
@@ -813,7 +817,10 @@ fn thousands_of_components_are_refused_at_once() {
         Workspace::open(&[p]).map(|_| ()).map_err(|e| e.to_string())
     })
     .expect_err("refused");
-    assert!(e.contains("300 components") && e.contains("at most 256"), "{e}");
+    assert!(
+        e.contains("300 components") && e.contains("at most 256"),
+        "{e}"
+    );
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
 
     let wac_dir = wac_dir();
@@ -826,7 +833,9 @@ fn thousands_of_components_are_refused_at_once() {
     deps.dirs.push(wac_dir.path().join("deps"));
     let t = Instant::now();
     let e = bounded("300 lets", Duration::from_secs(20), move || {
-        load_wac(&path, &deps).map(|_| ()).map_err(|e| e.to_string())
+        load_wac(&path, &deps)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
     .expect_err("refused");
     assert!(e.contains("300 instances"), "{e}");

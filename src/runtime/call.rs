@@ -35,6 +35,7 @@ impl Session {
     }
 
     fn run(&mut self, text: &str, out: &mut CallOutcome) -> Result<String, CallError> {
+        let since = self.cancel_mark.take();
         let call = parse_call(text)?;
         if self.live.is_none() {
             // The rebuild after an earlier failure did not succeed; retry before calling.
@@ -89,7 +90,7 @@ impl Session {
                 .start("host", &entry.component, &entry.call_name, || {
                     call.args_text().to_string()
                 });
-        let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, |store| {
+        let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, since, |store| {
             cached.func.call(store, &args, &mut results)
         });
         out.duration = duration;
@@ -150,6 +151,7 @@ impl Session {
     }
 
     fn drop_id(&mut self, id: u32, out: &mut CallOutcome) -> Result<String, CallError> {
+        let since = self.cancel_mark.take();
         let res = self
             .handles
             .remove(id)
@@ -162,7 +164,7 @@ impl Session {
                 ),
             })?;
         let live = self.live.as_mut().ok_or_else(not_instantiated)?;
-        let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, |store| {
+        let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, since, |store| {
             res.resource_drop(store)
         });
         out.duration = duration;
@@ -201,16 +203,18 @@ impl Session {
 }
 
 /// Runs guest code with the deadline armed and the epoch ticking; returns the time it took.
+/// Cancels made after `since` (a cancel generation; default: now) stop it.
 fn guarded<R>(
     rt: &super::engine::RuntimeEngine,
     live: &mut Live,
     timeout: Duration,
+    since: Option<u64>,
     f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
 ) -> (wasmtime::Result<R>, Duration) {
     let started = Instant::now();
     let data = live.store.data_mut();
     data.deadline = Some(started + timeout);
-    data.cancel_seen = data.cancel_generation();
+    data.cancel_seen = since.unwrap_or_else(|| data.cancel_generation());
     live.store.set_epoch_deadline(1);
     let result = {
         let _ticking = rt.ticking();

@@ -142,6 +142,9 @@ pub struct Session {
     pub(crate) live: Option<Live>,
     pub(crate) handles: HandleTable,
     cancel: Arc<AtomicU64>,
+    /// The cancel generation when the next call was announced as started (see
+    /// [`mark_cancel_point`](Self::mark_cancel_point)); cancels after it apply to that call.
+    pub(crate) cancel_mark: Option<u64>,
     pub(crate) stdout: CapturedOutput,
     pub(crate) stderr: CapturedOutput,
     mode: Mode,
@@ -190,6 +193,7 @@ impl Session {
             live: None,
             handles: HandleTable::default(),
             cancel: Arc::new(AtomicU64::new(0)),
+            cancel_mark: None,
             stdout: CapturedOutput::new(max_output),
             stderr: CapturedOutput::new(max_output),
             mode,
@@ -238,6 +242,13 @@ impl Session {
     /// A handle that cancels the running call from another thread.
     pub fn cancel_handle(&self) -> CancelHandle {
         CancelHandle(Arc::clone(&self.cancel))
+    }
+
+    /// Marks the point from which a cancel applies to the next call (or drop). Without it a
+    /// call only honours cancels made once it entered the guest, so a cancel that arrives
+    /// after the caller was told "started" but before the guest runs would be lost.
+    pub fn mark_cancel_point(&mut self) {
+        self.cancel_mark = Some(self.cancel.load(Ordering::SeqCst));
     }
 
     /// The options the session runs with.

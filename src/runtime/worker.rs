@@ -187,6 +187,10 @@ fn run(
                 }
             }
             Command::Call { id, text } => {
+                // From here on the caller treats the call as running, so a cancel counts.
+                if let Some(s) = session.as_mut() {
+                    s.mark_cancel_point();
+                }
                 let _ = events.send(Event::CallStarted { id });
                 finished(id, session.as_mut(), |s| s.call(&text), &text)
             }
