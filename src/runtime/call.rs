@@ -90,9 +90,10 @@ impl Session {
                 .start("host", &entry.component, &entry.call_name, || {
                     call.args_text().to_string()
                 });
-        let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, since, |store| {
-            cached.func.call(store, &args, &mut results)
-        });
+        let (result, duration) =
+            guarded(self.rt, live, self.options.limits.timeout, since, |store| {
+                cached.func.call(store, &args, &mut results)
+            });
         out.duration = duration;
         collect_output(&self.stdout, &self.stderr, out);
         match result {
@@ -164,9 +165,10 @@ impl Session {
                 ),
             })?;
         let live = self.live.as_mut().ok_or_else(not_instantiated)?;
-        let (result, duration) = guarded(self.rt, live, self.options.limits.timeout, since, |store| {
-            res.resource_drop(store)
-        });
+        let (result, duration) =
+            guarded(self.rt, live, self.options.limits.timeout, since, |store| {
+                res.resource_drop(store)
+            });
         out.duration = duration;
         collect_output(&self.stdout, &self.stderr, out);
         match result {

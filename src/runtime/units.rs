@@ -82,12 +82,14 @@ pub(crate) fn finish_unit(
         }
     }
     if stub_missing {
-        linker
-            .define_unknown_imports_as_traps(&component)
-            .map_err(|e| CallError::Instantiate {
+        // Stub only what nothing provides: a blanket "unknown imports as traps" would also
+        // shadow WASI interfaces the linker satisfies by semver (e.g. `@0.2.12` by `@0.2.6`).
+        for name in &missing {
+            stub_import(rt, &component, &mut linker, name).map_err(|e| CallError::Instantiate {
                 component: id.to_string(),
                 message: error_line(&e),
             })?;
+        }
     }
     let pre = linker
         .instantiate_pre(&component)
@@ -150,3 +152,55 @@ fn exported_resources(
     }
     out
 }
+
+/// Defines every function of the import `name` as a host function that traps with a message
+/// naming the import, and its resources as opaque host resources.
+fn stub_import(
+    rt: &RuntimeEngine,
+    component: &Component,
+    linker: &mut Linker<HostState>,
+    name: &str,
+) -> wasmtime::Result<()> {
+    use wasmtime::component::types::ComponentItem as Item;
+    let ty = component.component_type();
+    let Some((_, item)) = ty.imports(rt.engine()).find(|(n, _)| *n == name) else {
+        return Ok(());
+    };
+    let trap = |what: String| {
+        move |_: wasmtime::StoreContextMut<'_, HostState>,
+              _: wasmtime::component::types::ComponentFunc,
+              _: &[wasmtime::component::Val],
+              _: &mut [wasmtime::component::Val]|
+              -> wasmtime::Result<()> {
+            wasmtime::bail!(
+                "`{what}` is not plugged (stubbed with --stub): plug a component that exports it"
+            )
+        }
+    };
+    match item.ty {
+        Item::ComponentFunc(_) => linker.root().func_new(name, trap(name.to_string())),
+        Item::ComponentInstance(inst) => {
+            let mut instance = linker.instance(name)?;
+            for (export, ty) in inst.exports(rt.engine()) {
+                match ty.ty {
+                    Item::ComponentFunc(_) => {
+                        instance.func_new(export, trap(format!("{name}.{export}")))?;
+                    }
+                    Item::Resource(_) => {
+                        instance.resource(
+                            export,
+                            wasmtime::component::ResourceType::host::<StubResource>(),
+                            |_, _| Ok(()),
+                        )?;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The host type standing in for resources of stubbed imports (never constructed).
+struct StubResource;
