@@ -109,9 +109,7 @@ fn decode(s: &str) -> String {
 
 /// Reads the whole request body, however large: the host's memory cap is the only limit.
 fn read_all(request: IncomingRequest) -> usize {
-    let Ok(body) = request.consume() else {
-        return 0;
-    };
+    let Ok(body) = request.consume() else { return 0 };
     let Ok(stream) = body.stream() else { return 0 };
     let mut kept: Vec<u8> = Vec::new();
     loop {
@@ -140,9 +138,7 @@ fn start(
 }
 
 fn send(out: ResponseOutparam, status: u16, bytes: &[u8], headers: &[(String, Vec<u8>)]) {
-    let Some(body) = start(out, status, headers) else {
-        return;
-    };
+    let Some(body) = start(out, status, headers) else { return };
     write_chunks(&body, bytes.chunks(WRITE_CHUNK));
     let _ = OutgoingBody::finish(body, None);
 }
@@ -159,9 +155,7 @@ fn write_chunks<'a>(body: &OutgoingBody, chunks: impl Iterator<Item = &'a [u8]>)
 
 /// A response of `len` bytes, generated as it is written (no guest memory needed).
 fn send_big(out: ResponseOutparam, len: usize) {
-    let Some(body) = start(out, 200, &[]) else {
-        return;
-    };
+    let Some(body) = start(out, 200, &[]) else { return };
     let block = [b'x'; WRITE_CHUNK];
     let full = len / WRITE_CHUNK;
     let rest = len % WRITE_CHUNK;
@@ -172,9 +166,7 @@ fn send_big(out: ResponseOutparam, len: usize) {
 
 /// Sends the head and a first chunk, then busy-waits `ms` before finishing the body.
 fn stall(out: ResponseOutparam, ms: u64) {
-    let Some(body) = start(out, 200, &[]) else {
-        return;
-    };
+    let Some(body) = start(out, 200, &[]) else { return };
     write_chunks(&body, std::iter::once(&b"stalling...\n"[..]));
     Hostile::sleep_ms(ms);
     write_chunks(&body, std::iter::once(&b"done\n"[..]));

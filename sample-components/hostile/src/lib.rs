@@ -47,13 +47,13 @@ impl GuestToken for HostileToken {
 /// One slice of `flood` output: ordinary text mixed with everything a terminal must not see raw.
 const FLOOD_CHUNK: &[u8] = concat!(
     "hostile flood: ordinary text\n",
-    "\x1b]0;pwned\x07",            // OSC 0: set the window title
-    "\x1b[2J\x1b[H",               // clear the screen, cursor home
-    "\x1b[31;1mred bold\x1b[0m\n", // SGR colours
+    "\x1b]0;pwned\x07",                           // OSC 0: set the window title
+    "\x1b[2J\x1b[H",                              // clear the screen, cursor home
+    "\x1b[31;1mred bold\x1b[0m\n",                // SGR colours
     "\x1b]8;;https://evil.example/\x07link\x1b]8;;\x07\n", // OSC 8 hyperlink
-    "\x1b]52;c;cHduZWQ=\x07",      // OSC 52: write the clipboard
-    "\x1bP+q544e\x1b\\",           // DCS request
-    "\u{85}\u{9b}31m\u{9d}0;c1-title\u{9c}\n", // C1 controls (NEL, CSI, OSC, ST) as UTF-8
+    "\x1b]52;c;cHduZWQ=\x07",                     // OSC 52: write the clipboard
+    "\x1bP+q544e\x1b\\",                          // DCS request
+    "\u{85}\u{9b}31m\u{9d}0;c1-title\u{9c}\n",    // C1 controls (NEL, CSI, OSC, ST) as UTF-8
     "\u{202e}txt.exe\u{202c} \u{2066}isolate\u{2069}\n", // bidi override and isolate
     "back\x08\x08\x08\x08space\rcarriage\x07bell\x00nul\x7fdel\n",
 )
@@ -161,12 +161,7 @@ impl Guest for Hostile {
 
     fn list_env() -> Vec<(String, String)> {
         std::env::vars_os()
-            .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
-            })
+            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
             .collect()
     }
 
@@ -219,9 +214,7 @@ impl Guest for Hostile {
             let mut pollables = pollables.borrow_mut();
             for _ in 0..n {
                 // Each subscription is a host-side WASI resource the guest never drops.
-                pollables.push(wasi::clocks::monotonic_clock::subscribe_duration(
-                    3_600_000_000_000,
-                ));
+                pollables.push(wasi::clocks::monotonic_clock::subscribe_duration(3_600_000_000_000));
             }
             u32::try_from(pollables.len()).unwrap_or(u32::MAX)
         })
@@ -246,11 +239,7 @@ fn flood_into(out: &mut impl Write, mib: u32) {
     let mut written = 0usize;
     let mut round = 0usize;
     while written < target {
-        let chunk = if round % 16 == 15 {
-            FLOOD_RAW
-        } else {
-            FLOOD_CHUNK
-        };
+        let chunk = if round % 16 == 15 { FLOOD_RAW } else { FLOOD_CHUNK };
         let take = chunk.len().min(target - written);
         // A host that caps or closes the stream makes writes fail; stop quietly then.
         if out.write_all(&chunk[..take]).is_err() {

@@ -112,7 +112,8 @@ pub fn read_stdin(max: u64) -> Result<String, String> {
 /// All addresses `name` resolves to through `wasi:sockets/ip-name-lookup`.
 pub fn resolve(name: &str) -> Result<Vec<String>, String> {
     let network = wasi::sockets::instance_network::instance_network();
-    let stream = wasi::sockets::ip_name_lookup::resolve_addresses(&network, name).map_err(code)?;
+    let stream = wasi::sockets::ip_name_lookup::resolve_addresses(&network, name)
+        .map_err(code)?;
     let mut out = Vec::new();
     loop {
         match stream.resolve_next_address() {
@@ -130,8 +131,8 @@ pub fn resolve(name: &str) -> Result<Vec<String>, String> {
 /// Creates a UDP socket and binds it to an ephemeral loopback port.
 fn udp_bind_loopback() -> Result<(), String> {
     let network = wasi::sockets::instance_network::instance_network();
-    let socket =
-        wasi::sockets::udp_create_socket::create_udp_socket(IpAddressFamily::Ipv4).map_err(code)?;
+    let socket = wasi::sockets::udp_create_socket::create_udp_socket(IpAddressFamily::Ipv4)
+        .map_err(code)?;
     let local = IpSocketAddress::Ipv4(Ipv4SocketAddress {
         port: 0,
         address: (127, 0, 0, 1),
