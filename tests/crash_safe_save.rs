@@ -19,6 +19,8 @@ use wirebench::util::fsio::atomic_write;
 use wirebench::workspace::{Position, Workspace};
 
 const KILLS: usize = 30;
+/// Generous: the child decodes two components and writes 10 MB before it is ready.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const BLOB: &str = "blob.bin";
 /// Size of the padding in the manifest and of the blob: big enough that a write takes a
 /// while, so kills land in the middle of one.
@@ -82,7 +84,7 @@ fn child_saver() {
         atomic_write(&dir.join(BLOB), &blobs[v]).unwrap();
         if i == 1 {
             // Both versions exist on disk once: from here any kill is fair.
-            println!("ready");
+            println!("SAVER-READY");
         }
         i += 1;
     }
@@ -128,17 +130,24 @@ fn kill_9_mid_save_leaves_old_or_new() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn the saving child");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            assert!(
-                out.read_line(&mut line).unwrap() > 0,
-                "child ended before saving"
-            );
-            if line.trim() == "ready" {
-                break;
+        // The child's "ready" line arrives through a thread so a child that never gets
+        // there fails the test after a bounded wait instead of hanging CI.
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines() {
+                let Ok(line) = line else { break };
+                // libtest prints `test child_saver ... ` on the same line first.
+                if line.contains("SAVER-READY") {
+                    let _ = tx.send(());
+                    break;
+                }
             }
+        });
+        if rx.recv_timeout(READY_TIMEOUT).is_err() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kill #{kill}: the saving child did not report SAVER-READY within {READY_TIMEOUT:?}");
         }
         seed ^= seed << 13;
         seed ^= seed >> 7;
