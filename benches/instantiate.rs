@@ -2,7 +2,8 @@
 //! run: compile cold (cranelift) vs from wasmtime's on-disk cache vs deserializing a serialized
 //! component (the floor for any cache); then instantiate through the linker (type-checks
 //! imports every time) vs from an `InstancePre` with the on-demand allocator (what the runtime
-//! does) vs the pooling allocator; and the runtime's `Session::load` with a warm cache.
+//! does) vs the pooling allocator; and the runtime's `Session::load` of a component new to
+//! the process (warm disk cache) vs one loaded before (in-memory memo), and of the linked demo.
 //!
 //! Engines are configured like `runtime::engine` (component model, epoch interruption, 1 MiB
 //! wasm stack, cranelift speed) so the numbers transfer.
@@ -18,6 +19,7 @@ use wasmtime::{
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wirebench::runtime::{Session, SessionOptions, Target};
+use wirebench::workspace::Workspace;
 
 struct Host {
     wasi: WasiCtx,
@@ -130,7 +132,7 @@ fn compile(c: &mut Criterion) {
 
 fn instantiate(c: &mut Criterion) {
     let bytes = sample("kv-store");
-    let mut group = c.benchmark_group("instantiate kv-store");
+    let mut group = c.benchmark_group("instantiate paths kv-store");
     for (label, pooling) in [("on-demand", false), ("pooling", true)] {
         let engine = engine(None, pooling);
         let component = Component::new(&engine, &bytes).expect("compiles");
@@ -156,25 +158,82 @@ fn instantiate(c: &mut Criterion) {
     group.finish();
 }
 
+/// `bytes` with a custom section appended: same code, another hash (so another cache key).
+fn variant(bytes: &[u8], tag: u8) -> Vec<u8> {
+    let name = b"wirebench-bench";
+    let mut section = vec![name.len() as u8];
+    section.extend_from_slice(name);
+    section.push(tag);
+    let mut out = bytes.to_vec();
+    out.push(0);
+    out.push(section.len() as u8);
+    out.extend_from_slice(&section);
+    out
+}
+
 fn session_load(c: &mut Criterion) {
     // The runtime's shared engine reads its cache dir from the environment once, on first use:
     // point it at a fresh directory so this bench neither reads nor fills the user's cache.
     let tmp = tempfile::tempdir().expect("tempdir");
     std::env::set_var("WIREBENCH_CACHE_DIR", tmp.path());
-    let mut group = c.benchmark_group("session load kv-store");
+    let mut group = c.benchmark_group("session load");
     group.sample_size(20);
-    let model = Arc::new(
-        wirebench::model::Component::from_bytes("kv-store", sample("kv-store")).expect("decodes"),
-    );
-    let load = || {
-        Session::load(
-            Target::Component(Arc::clone(&model)),
-            SessionOptions::default(),
-        )
-        .expect("loads")
+    let decode = |name: &str, bytes: Vec<u8>| {
+        Arc::new(wirebench::model::Component::from_bytes(name, bytes).expect("decodes"))
     };
-    load();
-    group.bench_function("Session::load, warm compile cache", |b| b.iter(load));
+    let load = |target: Target| Session::load(target, SessionOptions::default()).expect("loads");
+
+    // The runtime keeps one compiled version per component id in memory, so cycling through
+    // versions of one id misses that memo every time and hits the disk cache (primed here).
+    let versions: Vec<_> = (0..8)
+        .map(|i| decode("kv-store", variant(&sample("kv-store"), i)))
+        .collect();
+    for v in &versions {
+        load(Target::Component(Arc::clone(v)));
+    }
+    let mut next = 0;
+    group.bench_function("kv-store, new to this process: warm disk cache", |b| {
+        b.iter(|| {
+            next = (next + 1) % versions.len();
+            load(Target::Component(Arc::clone(&versions[next])))
+        })
+    });
+    let kv = decode("kv-store", sample("kv-store"));
+    load(Target::Component(Arc::clone(&kv)));
+    group.bench_function("kv-store, loaded before: compiled-component memo", |b| {
+        b.iter(|| load(Target::Component(Arc::clone(&kv))))
+    });
+
+    // What the TUI does after every re-wire: the whole demo, linked, again.
+    let demo = |tag: Option<u8>| {
+        let mut ws = Workspace::new();
+        for name in ["kv-store", "data-processor", "http-gateway", "type-zoo"] {
+            let bytes = sample(name);
+            let bytes = tag.map_or(bytes.clone(), |t| variant(&bytes, t));
+            ws.insert_component(name, decode(name, bytes));
+        }
+        ws.auto_plug();
+        ws
+    };
+    let demos: Vec<Workspace> = (0..4).map(|i| demo(Some(i))).collect();
+    for ws in &demos {
+        load(Target::Linked(ws.clone()));
+    }
+    let mut next = 0;
+    group.bench_function(
+        "demo linked (4 components), new to this process: warm disk cache",
+        |b| {
+            b.iter(|| {
+                next = (next + 1) % demos.len();
+                load(Target::Linked(demos[next].clone()))
+            })
+        },
+    );
+    let ws = demo(None);
+    load(Target::Linked(ws.clone()));
+    group.bench_function("demo linked (4 components), loaded before: memo", |b| {
+        b.iter(|| load(Target::Linked(ws.clone())))
+    });
     group.finish();
 }
 

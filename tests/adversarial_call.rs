@@ -228,3 +228,76 @@ fn short(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// A component whose `grow-table` grows a funcref table and `grow-memory` linear memory, in
+/// a loop, without bound — `table.grow`/`memory.grow` straight from wasm, which a Rust guest
+/// cannot emit.
+fn grower() -> Vec<u8> {
+    wat::parse_str(
+        r#"(component
+          (core module $m
+            (table $t 1 funcref)
+            (memory $mem 1)
+            (func (export "grow-table") (result i32)
+              (loop $l
+                (drop (table.grow $t (ref.null func) (i32.const 65536)))
+                (br $l))
+              (i32.const 0))
+            (func (export "grow-memory") (result i32)
+              (loop $l
+                (drop (memory.grow (i32.const 16)))
+                (br $l))
+              (i32.const 0)))
+          (core instance $i (instantiate $m))
+          (func (export "grow-table") (result u32) (canon lift (core func $i "grow-table")))
+          (func (export "grow-memory") (result u32) (canon lift (core func $i "grow-memory"))))"#,
+    )
+    .expect("grower WAT")
+}
+
+#[test]
+fn tables_and_memory_grown_from_wasm_hit_their_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grower.wasm");
+    std::fs::write(&path, grower()).unwrap();
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_wirebench"))
+        .arg("call")
+        .arg(&path)
+        .args(["--timeout", "2s", "--max-memory", "32MiB", "--json"])
+        .args([
+            "grow-table()",
+            "grow-memory()",
+            "grow-table()",
+            "grow-memory()",
+        ])
+        .env("WIREBENCH_CACHE_DIR", dir.path())
+        .output()
+        .expect("run wirebench call");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let kinds: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{} {}",
+                v["error"]["kind"].as_str().unwrap_or("ok"),
+                v["error"]["message"]
+            )
+        })
+        .collect();
+    assert_eq!(kinds.len(), 4, "{stdout}");
+    for (i, k) in kinds.iter().enumerate() {
+        if i % 2 == 0 {
+            // The table cap (1M elements by default) stops it, not the deadline.
+            assert!(k.starts_with("trap") && k.contains("table"), "{k}");
+        } else {
+            assert!(k.starts_with("out-of-memory"), "{k}");
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -125,7 +125,11 @@ fn pump(
 
 /// Draws one frame and returns the screen text; fails on any terminal-active character.
 fn draw_inert(app: &mut App, what: &str) -> String {
-    let (w, h) = (120, 40);
+    draw_inert_at(app, what, 120, 40)
+}
+
+/// [`draw_inert`] at a given size (the title bar only shows everything on wide screens).
+fn draw_inert_at(app: &mut App, what: &str, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     let t = Instant::now();
@@ -336,4 +340,43 @@ fn a_new_load_is_not_blocked_forever_by_a_runaway_guest() {
         "dropping the worker took {:?}",
         t.elapsed()
     );
+}
+
+#[test]
+fn typed_and_replayed_text_is_inert_on_screen() {
+    // Found by fuzz/app_update and tests/terminal_safety.rs: a call's text is the user's —
+    // typed, pasted, or replayed from a workspace's `.wirebench-history` file (untrusted when
+    // the folder is) — and its control characters reached the terminal in two places (now refused at input,
+    // dropped from loaded history, and folded to one inert line in the title bar).
+    let dir = workspace_dir(&limits_toml());
+    let mut app = open_app(dir.path());
+    // 1. The title bar's `last: <name> <time>` after a call finished.
+    let outcome = wirebench::runtime::CallOutcome {
+        call_text: "now\u{b}\u{9b}2J\u{202e}(1)".into(),
+        function: Some("now".into()),
+        component: None,
+        result: Ok("1".into()),
+        stdout: String::new(),
+        stderr: String::new(),
+        stdout_truncated: false,
+        stderr_truncated: false,
+        duration: Duration::from_micros(5),
+        trace: None,
+        state_reset: false,
+    };
+    app.update(Action::runtime(Event::CallFinished {
+        id: 1,
+        outcome,
+        handles: Vec::new(),
+    }));
+    draw_inert_at(&mut app, "title bar after a call", 400, 40);
+    // 2. The `:` command line echoing what is typed.
+    app.update(Action::CommandLine);
+    for c in ['c', '\u{9b}', '2', 'J', '\u{202e}', '\u{7}'] {
+        app.update(Action::Edit(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        )));
+    }
+    draw_inert(&mut app, "command line");
 }

@@ -297,7 +297,12 @@ fn init_writes_entries_for_component_crates_and_keeps_the_rest() {
         "cargo build --release --target wasm32-wasip2 -p a-comp"
     );
     assert_eq!(a.watch, ["a/src/**/*.rs", "a/Cargo.toml", "wit/**/*.wit"]);
-    assert_eq!(a.artifact, "target/wasm32-wasip2/release/a_comp.wasm");
+    // Where cargo puts it: `target/` unless the environment moved cargo's target dir.
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    assert_eq!(
+        a.artifact,
+        format!("{target}/wasm32-wasip2/release/a_comp.wasm")
+    );
     assert_eq!(a.path, "components/a-comp.wasm");
     let b = &report.entries[1];
     assert!(b.build.starts_with("cargo component build"), "{}", b.build);

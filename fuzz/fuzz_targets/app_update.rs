@@ -26,7 +26,13 @@ enum Step {
     Scroll(u16, u16, i8),
     Resize(u8, u8),
     Command(String),
-    CallFinished { id: u8, ok: bool, text: String, stdout: String, reset: bool },
+    CallFinished {
+        id: u8,
+        ok: bool,
+        text: String,
+        stdout: String,
+        reset: bool,
+    },
     CallStarted(u8),
     LoadFailed(String, bool),
     Job(bool, String),
@@ -50,7 +56,11 @@ fn action(step: Step) -> Option<Action> {
                 10 => KeyCode::Delete,
                 _ => KeyCode::BackTab,
             };
-            let mods = if k & 0x80 != 0 { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
+            let mods = if k & 0x80 != 0 {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
             Action::Edit(KeyEvent::new(code, mods))
         }
         Step::Char(c) => Action::Edit(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
@@ -87,7 +97,13 @@ fn action(step: Step) -> Option<Action> {
         // Commands that quit or touch the disk are the runner's business, not update's;
         // update only returns effects, which are dropped here.
         Step::Command(c) => Action::Command(c),
-        Step::CallFinished { id, ok, text, stdout, reset } => {
+        Step::CallFinished {
+            id,
+            ok,
+            text,
+            stdout,
+            reset,
+        } => {
             let mut outcome = CallOutcome {
                 call_text: text.clone(),
                 function: Some(text.clone()),
@@ -95,7 +111,11 @@ fn action(step: Step) -> Option<Action> {
                 result: if ok {
                     Ok(text.clone())
                 } else {
-                    Err(CallError::Trap { func: text.clone(), message: text.clone(), frames: vec![text.clone()] })
+                    Err(CallError::Trap {
+                        func: text.clone(),
+                        message: text.clone(),
+                        frames: vec![text.clone()],
+                    })
                 },
                 stdout: stdout.clone(),
                 stderr: stdout,
@@ -106,7 +126,11 @@ fn action(step: Step) -> Option<Action> {
                 state_reset: reset,
             };
             outcome.call_text.truncate(4096);
-            Action::runtime(Event::CallFinished { id: u64::from(id), outcome, handles: Vec::new() })
+            Action::runtime(Event::CallFinished {
+                id: u64::from(id),
+                outcome,
+                handles: Vec::new(),
+            })
         }
         Step::CallStarted(id) => Action::runtime(Event::CallStarted { id: u64::from(id) }),
         Step::LoadFailed(message, kept_previous) => Action::runtime(Event::LoadFailed {
@@ -133,11 +157,12 @@ fn draw(app: &mut App) {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
     term.draw(|f| view::render(app, f)).expect("draw");
     let buf = term.backend().buffer();
-    for cell in buf.content() {
-        for c in cell.symbol().chars() {
+    for y in 0..h {
+        let row: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+        for c in row.chars() {
             let active = c.is_control()
                 || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}');
-            assert!(!active, "{c:?} reached the screen");
+            assert!(!active, "{c:?} reached the screen in row {y}: {row:?}");
         }
     }
 }

@@ -13,7 +13,10 @@ fn active(c: char) -> bool {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let clean = sanitize(&text);
-    assert!(!clean.chars().any(active), "active character survived: {clean:?}");
+    assert!(
+        !clean.chars().any(active),
+        "active character survived: {clean:?}"
+    );
     if !text.chars().any(active) {
         assert_eq!(clean, text, "plain text must pass unchanged");
     }

@@ -22,16 +22,18 @@ fn env() -> &'static Env {
         let file = dir.path().join("fuzz.wac");
         let mut deps = Deps::default();
         let samples = wirebench_fuzz::samples_dir();
-        for (pkg, file) in [
-            ("neon:kv-store", "kv-store"),
-            ("neon:processor", "data-processor"),
-            ("neon:data-processor", "data-processor"),
-            ("neon:http-gateway", "http-gateway"),
-            ("neon:type-zoo", "type-zoo"),
-            ("neon:hostile", "hostile"),
+        for file in [
+            "kv-store",
+            "data-processor",
+            "http-gateway",
+            "type-zoo",
+            "hostile",
         ] {
-            deps.packages
-                .insert(pkg.to_string(), samples.join(format!("{file}.wasm")));
+            // `local:<name>` is what wirebench writes; `neon:<name>` what people often type.
+            for ns in ["local", "neon"] {
+                deps.packages
+                    .insert(format!("{ns}:{file}"), samples.join(format!("{file}.wasm")));
+            }
         }
         Env {
             _dir: dir,

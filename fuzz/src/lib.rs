@@ -14,13 +14,19 @@ pub fn samples_dir() -> PathBuf {
 pub fn samples() -> &'static [Arc<Component>] {
     static SAMPLES: OnceLock<Vec<Arc<Component>>> = OnceLock::new();
     SAMPLES.get_or_init(|| {
-        ["kv-store", "data-processor", "http-gateway", "type-zoo", "hostile"]
-            .iter()
-            .map(|name| {
-                let path = samples_dir().join(format!("{name}.wasm"));
-                let bytes = std::fs::read(&path).expect("sample component exists");
-                Arc::new(Component::from_bytes(name, bytes).expect("sample decodes"))
-            })
-            .collect()
+        [
+            "kv-store",
+            "data-processor",
+            "http-gateway",
+            "type-zoo",
+            "hostile",
+        ]
+        .iter()
+        .map(|name| {
+            let path = samples_dir().join(format!("{name}.wasm"));
+            let bytes = std::fs::read(&path).expect("sample component exists");
+            Arc::new(Component::from_bytes(name, bytes).expect("sample decodes"))
+        })
+        .collect()
     })
 }

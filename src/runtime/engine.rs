@@ -1,11 +1,13 @@
 //! The process-wide `wasmtime::Engine` (component model, epoch interruption, stack cap,
-//! on-disk compile cache) and the epoch ticker thread that drives call deadlines.
+//! on-disk compile cache, in-memory memo of compiled components by hash) and the epoch ticker
+//! thread that drives call deadlines.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
+use indexmap::IndexMap;
 use wasmtime::{Config, Engine, OptLevel};
 
 use super::error::CallError;
@@ -32,12 +34,19 @@ impl Default for EngineOptions {
     }
 }
 
+/// Most compiled components kept in memory (least recently used dropped first).
+const MEMO_CAPACITY: usize = 64;
+
 /// The shared engine plus its ticker and where compiled code is cached.
 pub struct RuntimeEngine {
     engine: Engine,
     ticker: Ticker,
     cache_dir: Option<PathBuf>,
     options: EngineOptions,
+    /// Compiled components by the sha256 of their bytes, with the id they were compiled for.
+    memo: Mutex<IndexMap<String, (String, wasmtime::component::Component)>>,
+    /// The WASI linker every session starts from (see `host::base_linker`).
+    pub(crate) base_linker: OnceLock<wasmtime::component::Linker<super::host::HostState>>,
 }
 
 impl RuntimeEngine {
@@ -109,6 +118,8 @@ fn build(options: EngineOptions) -> Result<RuntimeEngine, String> {
         ticker,
         cache_dir,
         options,
+        memo: Mutex::new(IndexMap::new()),
+        base_linker: OnceLock::new(),
     })
 }
 
@@ -221,6 +232,40 @@ pub(crate) fn compile(
     })
 }
 
+/// Like [`compile`], but bytes with a hash compiled before in this process are not compiled
+/// (nor read from the disk cache) again: re-wiring, a mode switch or a reload that leaves a
+/// file unchanged reloads every component of the workspace, and a warm disk-cache hit still
+/// costs ~1 ms per component (read, decompress, copy into executable memory); a `Component`
+/// from the memo is an `Arc` clone. `sha256` must be the hash of `bytes`.
+pub(crate) fn compile_memoized(
+    rt: &RuntimeEngine,
+    id: &str,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<wasmtime::component::Component, CallError> {
+    let lock = || rt.memo.lock().unwrap_or_else(|e| e.into_inner());
+    {
+        let mut memo = lock();
+        if let Some((key, entry)) = memo.shift_remove_entry(sha256) {
+            // Re-inserted at the back: the map is in least-recently-used order.
+            let component = entry.1.clone();
+            memo.insert(key, entry);
+            return Ok(component);
+        }
+    }
+    // Compiled without the lock held: compiles of different components may overlap.
+    let component = compile(rt, id, bytes)?;
+    let mut memo = lock();
+    // A new version of a component replaces its old one: a hot-reload loop must not keep every
+    // version's code alive (the disk cache still has them if a file is reverted).
+    memo.retain(|_, (owner, _)| owner != id);
+    while memo.len() >= MEMO_CAPACITY {
+        memo.shift_remove_index(0);
+    }
+    memo.insert(sha256.to_string(), (id.to_string(), component.clone()));
+    Ok(component)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +279,32 @@ mod tests {
         })
         .unwrap() as *const RuntimeEngine;
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn memo_compiles_a_hash_once_and_keeps_one_version_per_id() {
+        // An engine of its own: other tests fill the shared engine's memo concurrently.
+        let rt = build(EngineOptions {
+            cache: false,
+            max_stack: DEFAULT_MAX_STACK,
+        })
+        .unwrap();
+        let has = |sha: &str| rt.memo.lock().unwrap().contains_key(sha);
+        compile_memoized(&rt, "c", "sha-1", b"(component)").unwrap();
+        assert!(has("sha-1"));
+        // A known hash is never compiled again, so even bytes that cannot compile are served.
+        compile_memoized(&rt, "c", "sha-1", b"not wasm").unwrap();
+        compile_memoized(&rt, "other", "sha-x", b"(component)").unwrap();
+        // A new version of `c` replaces the old one; `other` stays.
+        compile_memoized(&rt, "c", "sha-2", b"(component (core module))").unwrap();
+        assert!(!has("sha-1") && has("sha-2") && has("sha-x"));
+        // Failures are not remembered.
+        assert!(compile_memoized(&rt, "bad", "sha-bad", b"not wasm").is_err());
+        assert!(!has("sha-bad"));
+        for i in 0..MEMO_CAPACITY + 5 {
+            compile_memoized(&rt, &format!("n{i}"), &format!("s{i}"), b"(component)").unwrap();
+        }
+        assert_eq!(rt.memo.lock().unwrap().len(), MEMO_CAPACITY);
+        assert!(!has("s0") && has(&format!("s{}", MEMO_CAPACITY + 4)));
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker};
 
-use super::engine::{compile, RuntimeEngine};
+use super::engine::{compile_memoized, RuntimeEngine};
 use super::error::{error_line, CallError};
 use super::host::HostState;
 
@@ -37,7 +37,7 @@ pub(crate) fn compile_model(
     let bytes = model.bytes().ok_or_else(|| CallError::Load {
         message: format!("`{id}`: the binary was not kept after decoding"),
     })?;
-    compile(rt, id, bytes)
+    compile_memoized(rt, id, &model.sha256, bytes)
 }
 
 /// Import names that are neither WASI nor in `provided`: they need a plug (or `--stub`).

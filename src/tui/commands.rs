@@ -37,9 +37,7 @@ impl App {
                     self.hint = Some(options.join("  "));
                 }
             }
-            Action::Edit(key) => {
-                line.input(key);
-            }
+            Action::Edit(key) => invoke::edit(line, key),
             _ => {}
         }
         Vec::new()

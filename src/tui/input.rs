@@ -63,7 +63,7 @@ impl App {
             Action::Click(x, y) => self.click(x, y),
             Action::Scroll(x, y, d) => self.scroll_at(x, y, d),
             Action::Edit(key) if self.focus == Pane::Invoke => {
-                self.invoke.text.input(key);
+                invoke::edit(&mut self.invoke.text, key);
                 self.validate_invoke();
             }
             _ => {}
@@ -334,7 +334,7 @@ impl App {
                 invoke::refilter(picker, &self.functions);
             }
             Action::Edit(key) => {
-                picker.filter.input(key);
+                invoke::edit(&mut picker.filter, key);
                 invoke::refilter(picker, &self.functions);
             }
             Action::Select => {
@@ -381,7 +381,7 @@ impl App {
             }
             Action::Complete => self.focus = Pane::Graph,
             Action::Edit(key) => {
-                self.invoke.text.input(key);
+                invoke::edit(&mut self.invoke.text, key);
                 self.validate_invoke();
             }
             _ => {}

@@ -7,6 +7,18 @@ use super::app::FunctionPicker;
 use crate::runtime::FunctionEntry;
 
 /// A one-line text field holding `text`, cursor at the end.
+/// Feeds one key to a text field, except characters a terminal would act on (a control or a
+/// bidi override typed, pasted or sent by a broken terminal): those never enter the text, so
+/// the field, the history file and every later echo of the call stay inert.
+pub fn edit(text: &mut TextArea<'static>, key: crossterm::event::KeyEvent) {
+    if let crossterm::event::KeyCode::Char(c) = key.code {
+        if !crate::util::sanitize::is_typeable(c) {
+            return;
+        }
+    }
+    text.input(key);
+}
+
 pub fn new_text_area(text: &str) -> TextArea<'static> {
     let mut t = TextArea::new(vec![text.to_string()]);
     t.set_block(Block::default());
@@ -85,5 +97,17 @@ mod tests {
         let b = fuzzy_score("kv-store.set-gadget", "get").unwrap();
         assert!(a > b);
         assert!(fuzzy_score("kv-store.get", "xyz").is_none());
+    }
+
+    #[test]
+    fn text_fields_refuse_terminal_active_characters() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut t = new_text_area("");
+        for c in [
+            'g', '\u{1b}', '\u{9b}', '\u{7}', 'e', '\u{202e}', '\u{2066}', 't', 'é',
+        ] {
+            edit(&mut t, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        assert_eq!(t.lines(), ["geté"]);
     }
 }

@@ -81,7 +81,9 @@ fn load_history(ws: &Workspace) -> Vec<String> {
         .and_then(|p| std::fs::read_to_string(p).ok())
         .map(|s| {
             s.lines()
-                .filter(|l| !l.is_empty())
+                // The file is the workspace's, so as untrusted as its components: a line
+                // with terminal-active characters is not replayed into the workbench.
+                .filter(|l| !l.is_empty() && l.chars().all(crate::util::sanitize::is_typeable))
                 .map(str::to_string)
                 .collect()
         })

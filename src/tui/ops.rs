@@ -155,7 +155,7 @@ impl App {
             }
         }
         let name = o.call_text.split('(').next().unwrap_or(&o.call_text).trim();
-        self.run.last = Some(format!("{name} {took}"));
+        self.run.last = Some(format!("{} {took}", crate::util::sanitize::one_line(name)));
         for (label, text, cut) in [
             ("stdout", &o.stdout, o.stdout_truncated),
             ("stderr", &o.stderr, o.stderr_truncated),

@@ -48,6 +48,12 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// Whether `c` may go into a one-line text field as typed: no controls at all (Enter and Tab
+/// are keys, not characters there) and nothing that reorders or hides displayed text.
+pub fn is_typeable(c: char) -> bool {
+    !c.is_control() && !needs_escape(c)
+}
+
 fn needs_escape(c: char) -> bool {
     match c {
         '\n' | '\t' => false,

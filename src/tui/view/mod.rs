@@ -111,7 +111,7 @@ fn title_bar(app: &App, area: Rect, buf: &mut ratatui::buffer::Buffer) {
     let mut spans = vec![
         Span::styled(" wirebench ", t.title),
         Span::raw(" "),
-        Span::styled(app.location.clone(), t.dim),
+        Span::styled(crate::util::sanitize::one_line(&app.location), t.dim),
         Span::raw(if app.modified { " [+]" } else { "" }),
         Span::raw(format!(
             "   {} components · {} plugs · ",
