@@ -5,6 +5,7 @@
 //! ~2 s later, only kv-store is rebuilt, and a syntax error keeps the old version answering.
 
 mod build_loop_util;
+mod tmux_util;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -428,12 +429,8 @@ fn tui_rebuilds_on_save_and_the_next_call_sees_the_new_value() {
         eprintln!("skipping the TUI build loop: {why}");
         return;
     }
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping the TUI build loop: tmux is not installed");
+    if let Some(why) = tmux_util::unavailable() {
+        eprintln!("skipping the TUI build loop: {why}");
         return;
     }
     let _serial = SAMPLES.lock().unwrap_or_else(|e| e.into_inner());
@@ -441,66 +438,29 @@ fn tui_rebuilds_on_save_and_the_next_call_sees_the_new_value() {
     let ws_dir = copy_samples(tmp.path());
     init(&ws_dir, InitOptions::default()).unwrap();
     seed_components(&ws_dir, &[]);
-    let sock = tmp.path().join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        let out = std::process::Command::new("tmux")
-            .arg("-S")
-            .arg(&sock)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+    let Some(t) = tmux_util::Tmux::start(160, 48) else {
+        return;
     };
-    let wait = |needle: &str, secs: u64| -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = tmux(&["capture-pane", "-t", "wb", "-p"]);
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "`{needle}` never appeared:\n{s}");
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    };
-    let command = |text: &str| {
-        for keys in [&["Escape"][..], &[":"], &["-l", text], &["Enter"]] {
-            let mut args = vec!["send-keys", "-t", "wb"];
-            args.extend_from_slice(keys);
-            tmux(&args);
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "wb",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "bash --norc --noprofile",
-    ]);
     let line = format!(
         "cd '{}' && WIREBENCH_CACHE_DIR='{}' '{}' .; echo EXITED:$?",
         ws_dir.display(),
         tmp.path().join("cache").display(),
         env!("CARGO_BIN_EXE_wirebench")
     );
-    tmux(&["send-keys", "-t", "wb", &line, "Enter"]);
-    wait("instantiated", 120);
-    command(r#"call kv-store.get("access_code")"#);
-    wait("cyber_punk_2077", 30);
+    t.shell(&line);
+    t.wait_for("instantiated", 120);
+    t.command(r#"call kv-store.get("access_code")"#);
+    t.wait_for("cyber_punk_2077", 30);
 
     let save = Instant::now();
     set_access_code(&ws_dir, "\"cyber_punk_2077\";", "\"ghost_in_the_shell\";");
-    wait("built `kv-store`", EVENT_TIMEOUT.as_secs());
+    t.wait_for("built `kv-store`", EVENT_TIMEOUT.as_secs());
     // The reload follows the build; call until the new version answers.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        command(r#"call kv-store.get("access_code")"#);
+        t.command(r#"call kv-store.get("access_code")"#);
         std::thread::sleep(Duration::from_millis(500));
-        if tmux(&["capture-pane", "-t", "wb", "-p"]).contains("ghost_in_the_shell") {
+        if t.screen().contains("ghost_in_the_shell") {
             break;
         }
         assert!(Instant::now() < deadline, "the new value never answered");
@@ -508,10 +468,10 @@ fn tui_rebuilds_on_save_and_the_next_call_sees_the_new_value() {
     eprintln!("TUI: save → new value on screen in {:?}", save.elapsed());
 
     set_access_code(&ws_dir, "\"ghost_in_the_shell\";", "\"broken\"");
-    wait("build of `kv-store` failed", EVENT_TIMEOUT.as_secs());
-    command(r#"call kv-store.get("access_code")"#);
+    t.wait_for("build of `kv-store` failed", EVENT_TIMEOUT.as_secs());
+    t.command(r#"call kv-store.get("access_code")"#);
     std::thread::sleep(Duration::from_millis(800));
-    let screen = tmux(&["capture-pane", "-t", "wb", "-p"]);
+    let screen = t.screen();
     assert!(
         screen.contains("keeps running its last good version"),
         "{screen}"
@@ -520,6 +480,6 @@ fn tui_rebuilds_on_save_and_the_next_call_sees_the_new_value() {
         !screen.contains("building `data-processor`"),
         "only kv-store is rebuilt:\n{screen}"
     );
-    command("q");
-    wait("EXITED:0", 10);
+    t.command("q");
+    t.wait_for("EXITED:0", 10);
 }

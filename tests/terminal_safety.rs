@@ -9,98 +9,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: PathBuf,
-    dir: tempfile::TempDir,
+mod tmux_util;
+use tmux_util::{assert_cooked, Tmux};
+
+/// The workbench driven in a recorded 120×40 pane.
+trait Workbench {
+    fn run_workbench(&self, args: &str, env: &str);
+    fn pid(&self) -> String;
+    fn exited(&self) -> i32;
 }
 
-impl Tmux {
-    /// A tmux server with one 120×40 pane running a plain shell, its output recorded.
-    fn start() -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("skipping: tmux is not installed");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let t = Tmux {
-            socket: dir.path().join("tmux.sock"),
-            dir,
-        };
-        t.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "wb",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "bash --norc --noprofile",
-        ]);
-        let raw = t.path("raw.log");
-        t.cmd(&[
-            "pipe-pane",
-            "-t",
-            "wb",
-            "-o",
-            &format!("cat >> '{}'", raw.display()),
-        ]);
-        Some(t)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-t", "wb", "-p"])
-    }
-
-    fn title(&self) -> String {
-        self.cmd(&["display-message", "-p", "-t", "wb", "#{pane_title}"])
-            .trim()
-            .to_string()
-    }
-
-    fn wait_for(&self, needle: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{needle}` never appeared; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.cmd(&["send-keys", "-t", "wb", k]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    fn command(&self, text: &str) {
-        self.keys(&["Escape", ":"]);
-        self.cmd(&["send-keys", "-t", "wb", "-l", text]);
-        std::thread::sleep(Duration::from_millis(80));
-        self.keys(&["Enter"]);
-    }
-
+impl Workbench for Tmux {
     /// Runs the workbench in the pane (its pid written to `pid`), then records exit status
     /// and `stty -a` once it ends.
     fn run_workbench(&self, args: &str, env: &str) {
@@ -112,7 +31,7 @@ impl Tmux {
             pid = self.path("pid").display(),
             stty = self.path("stty.after").display(),
         );
-        self.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+        self.shell(&line);
     }
 
     fn pid(&self) -> String {
@@ -149,41 +68,15 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(150));
         };
-        let stty_path = self.path("stty.after");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !stty_path.exists() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        std::thread::sleep(Duration::from_millis(200));
-        let stty = std::fs::read_to_string(&stty_path).unwrap_or_default();
-        let flags: Vec<&str> = stty
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .collect();
-        for flag in ["icanon", "echo", "icrnl", "opost"] {
-            assert!(
-                flags.contains(&flag),
-                "terminal left without {flag}: {stty}"
-            );
-        }
+        assert_cooked(&self.path("stty.after"));
         code
-    }
-
-    /// Everything written to the pane since it started.
-    fn raw(&self) -> Vec<u8> {
-        // pipe-pane writes asynchronously; give it a moment to catch up.
-        std::thread::sleep(Duration::from_millis(300));
-        std::fs::read(self.path("raw.log")).unwrap_or_default()
     }
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
+fn recorded() -> Option<Tmux> {
+    let t = Tmux::start(120, 40)?;
+    t.record();
+    Some(t)
 }
 
 fn cache_dir() -> PathBuf {
@@ -222,7 +115,7 @@ fn start_demo(t: &Tmux, env: &str) {
 
 #[test]
 fn a_panic_restores_the_terminal() {
-    let Some(t) = Tmux::start() else { return };
+    let Some(t) = recorded() else { return };
     start_demo(&t, "WIREBENCH_DEBUG=1");
     t.command("debug-panic");
     let code = t.exited();
@@ -238,7 +131,7 @@ fn a_panic_restores_the_terminal() {
 #[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for signal in ["TERM", "HUP"] {
-        let Some(t) = Tmux::start() else { return };
+        let Some(t) = recorded() else { return };
         start_demo(&t, "");
         let pid = t.pid();
         let killed = Command::new("kill")
@@ -253,7 +146,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 
 #[test]
 fn without_the_debug_switch_debug_panic_does_nothing() {
-    let Some(t) = Tmux::start() else { return };
+    let Some(t) = recorded() else { return };
     start_demo(&t, "WIREBENCH_DEBUG=0");
     t.command("debug-panic");
     std::thread::sleep(Duration::from_millis(500));
@@ -279,7 +172,7 @@ fn hostile_workspace(dir: &Path) -> PathBuf {
 
 #[test]
 fn guest_escape_sequences_never_reach_the_terminal() {
-    let Some(t) = Tmux::start() else { return };
+    let Some(t) = recorded() else { return };
     // Control: the pane title can be set by an OSC sequence, so the check below means something.
     t.cmd(&[
         "send-keys",

@@ -3,96 +3,26 @@
 //! Skips (with a printed reason) when tmux is not installed.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-    session: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-t", &self.session, "-p"])
-    }
-
-    fn wait_for(&self, needle: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("`{needle}` never appeared; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn command(&self, text: &str) {
-        self.cmd(&["send-keys", "-t", &self.session, "Escape"]);
-        std::thread::sleep(Duration::from_millis(100));
-        self.cmd(&["send-keys", "-t", &self.session, ":"]);
-        std::thread::sleep(Duration::from_millis(100));
-        self.cmd(&["send-keys", "-t", &self.session, "-l", text]);
-        std::thread::sleep(Duration::from_millis(100));
-        self.cmd(&["send-keys", "-t", &self.session, "Enter"]);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
+mod tmux_util;
+use tmux_util::{assert_cooked, Tmux};
 
 #[test]
 fn demo_wire_call_save_quit_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipping: tmux is not installed");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let stty_after = dir.path().join("stty.after");
     let bin = env!("CARGO_BIN_EXE_wirebench");
-    let t = Tmux {
-        socket: dir.path().join("tmux.sock").display().to_string(),
-        session: "wb".into(),
+    let Some(t) = Tmux::start(160, 48) else {
+        return;
     };
-    t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "wb",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "bash --norc --noprofile",
-    ]);
     let line = format!(
         "stty sane; WIREBENCH_DEMO_DIR='{}' WIREBENCH_CACHE_DIR='{}' '{bin}'; echo EXITED:$?; stty -a > '{}'",
         demo.display(),
         dir.path().join("cache").display(),
         stty_after.display()
     );
-    t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+    t.shell(&line);
     t.wait_for("kv-store", 30);
     t.wait_for("instantiated kv-store", 60);
 
@@ -115,28 +45,11 @@ fn demo_wire_call_save_quit_in_tmux() {
 
     t.command("q");
     t.wait_for("EXITED:0", 10);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !stty_after.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(200));
-    let stty = std::fs::read_to_string(&stty_after).unwrap_or_default();
-    let flags: Vec<&str> = stty
-        .split(|c: char| c.is_whitespace() || c == ';')
-        .collect();
-    assert!(
-        flags.contains(&"icanon"),
-        "terminal left in raw mode: {stty}"
-    );
-    assert!(flags.contains(&"echo"), "echo not restored: {stty}");
+    assert_cooked(&stty_after);
 }
 
 #[test]
 fn replacing_a_file_by_rename_reloads_it_in_the_running_tui() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipping: tmux is not installed");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     std::fs::create_dir(&ws).unwrap();
@@ -145,27 +58,15 @@ fn replacing_a_file_by_rename_reloads_it_in_the_running_tui() {
     let new_version = std::fs::read(samples.join("hostile.wasm")).unwrap();
     let new_hash = wirebench::model::sha256_hex(&new_version);
     let bin = env!("CARGO_BIN_EXE_wirebench");
-    let t = Tmux {
-        socket: dir.path().join("tmux.sock").display().to_string(),
-        session: "wb".into(),
+    let Some(t) = Tmux::start(160, 48) else {
+        return;
     };
-    t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "wb",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "bash --norc --noprofile",
-    ]);
     let line = format!(
         "cd '{}' && WIREBENCH_CACHE_DIR='{}' '{bin}' ws; echo EXITED:$?",
         dir.path().display(),
         dir.path().join("cache").display()
     );
-    t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+    t.shell(&line);
     t.wait_for("instantiated thing", 60);
     t.command("call version()");
     t.wait_for("version() → ", 20);
@@ -187,10 +88,6 @@ fn replacing_a_file_by_rename_reloads_it_in_the_running_tui() {
 
 #[test]
 fn serve_from_the_tui_shows_each_request_as_a_call_tree() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipping: tmux is not installed");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -198,27 +95,15 @@ fn serve_from_the_tui_shows_each_request_as_a_call_tree() {
         .unwrap()
         .port();
     let bin = env!("CARGO_BIN_EXE_wirebench");
-    let t = Tmux {
-        socket: dir.path().join("tmux.sock").display().to_string(),
-        session: "wb".into(),
+    let Some(t) = Tmux::start(160, 48) else {
+        return;
     };
-    t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "wb",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "bash --norc --noprofile",
-    ]);
     let line = format!(
         "WIREBENCH_DEMO_DIR='{}' WIREBENCH_CACHE_DIR='{}' '{bin}'; echo EXITED:$?",
         dir.path().join("demo").display(),
         dir.path().join("cache").display()
     );
-    t.cmd(&["send-keys", "-t", "wb", &line, "Enter"]);
+    t.shell(&line);
     t.wait_for("instantiated kv-store", 60);
     t.command(&format!("serve 127.0.0.1:{port}"));
     t.wait_for("serving the composition", 60);
