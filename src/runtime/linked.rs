@@ -238,7 +238,7 @@ pub(crate) fn results_text(results: &[Val]) -> String {
 }
 
 /// Whether a type mentions a resource anywhere inside it.
-fn has_resource(t: &Type, depth: usize) -> bool {
+pub(crate) fn has_resource(t: &Type, depth: usize) -> bool {
     if depth > 32 {
         return false;
     }

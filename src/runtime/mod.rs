@@ -25,6 +25,9 @@ mod trace;
 mod units;
 mod values;
 mod wasi;
+pub(crate) use linked::has_resource;
+pub(crate) use trace::TraceRecorder;
+pub(crate) use wasi::CapturedOutput;
 mod worker;
 
 #[cfg(test)]

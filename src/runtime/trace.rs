@@ -86,6 +86,8 @@ fn micros<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 pub(crate) struct TraceRecorder {
     /// Record anything at all (linked mode with tracing on).
     pub enabled: bool,
+    /// Longest argument or result text kept, if limited (served request bodies can be 1 MiB).
+    max_text: Option<usize>,
     entries: Vec<TraceEntry>,
     starts: Vec<Instant>,
     stack: Vec<u32>,
@@ -100,6 +102,27 @@ impl TraceRecorder {
         }
     }
 
+    /// Like [`new`](Self::new), keeping at most `max_text` bytes of each argument and result.
+    pub fn clipped(enabled: bool, max_text: usize) -> Self {
+        TraceRecorder {
+            enabled,
+            max_text: Some(max_text),
+            ..Default::default()
+        }
+    }
+
+    fn clip(&self, mut s: String) -> String {
+        if let Some(max) = self.max_text.filter(|max| s.len() > *max) {
+            let mut cut = max;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.truncate(cut);
+            s.push('…');
+        }
+        s
+    }
+
     /// Opens an entry; `args` is only formatted when recording.
     pub fn start(
         &mut self,
@@ -111,15 +134,16 @@ impl TraceRecorder {
         if !self.enabled {
             return None;
         }
-        let seq = self.entries.len() as u32;
+        let seq = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let args = self.clip(args());
         self.entries.push(TraceEntry {
             seq,
             parent: self.stack.last().copied(),
-            depth: self.stack.len() as u32,
+            depth: u32::try_from(self.stack.len()).unwrap_or(u32::MAX),
             caller: caller.to_string(),
             callee: callee.to_string(),
             function: function.to_string(),
-            args: args(),
+            args,
             result: String::new(),
             ok: false,
             duration: Duration::ZERO,
@@ -133,10 +157,12 @@ impl TraceRecorder {
     pub fn finish(&mut self, seq: Option<u32>, result: Result<String, String>) {
         let Some(seq) = seq else { return };
         let i = seq as usize;
+        let ok = result.is_ok();
+        let text = self.clip(result.unwrap_or_else(|e| e));
         if let (Some(e), Some(t0)) = (self.entries.get_mut(i), self.starts.get(i)) {
             e.duration = t0.elapsed();
-            e.ok = result.is_ok();
-            e.result = result.unwrap_or_else(|e| e);
+            e.ok = ok;
+            e.result = text;
         }
         if let Some(pos) = self.stack.iter().rposition(|s| *s == seq) {
             self.stack.truncate(pos);

@@ -265,6 +265,18 @@ impl CapturedOutput {
         (std::mem::take(&mut c.bytes), truncated)
     }
 
+    /// [`CapturedOutput::take`] as text (raw: sanitize before display).
+    pub fn take_text(&self) -> (String, bool) {
+        let (bytes, truncated) = self.take();
+        (String::from_utf8_lossy(&bytes).into_owned(), truncated)
+    }
+
+    /// What was written since the last take, left in place, as text.
+    pub fn peek_text(&self) -> String {
+        let c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&c.bytes).into_owned()
+    }
+
     fn append(&self, data: &[u8]) {
         let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         self.written.store(true, Ordering::SeqCst);

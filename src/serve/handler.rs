@@ -165,7 +165,7 @@ async fn run_fresh(
         Err(e) => {
             return Some(classify(
                 &e,
-                &store.data().stderr.peek(),
+                &store.data().stderr.peek_text(),
                 shared.store_cfg.limits.timeout,
                 "instantiation",
             ))
@@ -205,7 +205,7 @@ async fn run_kept(
             Err(e) => {
                 return Some(classify(
                     &e,
-                    &store.data().stderr.peek(),
+                    &store.data().stderr.peek_text(),
                     shared.store_cfg.limits.timeout,
                     "instantiation",
                 ))
@@ -282,7 +282,12 @@ async fn call(
     .await;
     let failure = match result {
         Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(classify(&e, &store.data().stderr.peek(), timeout, "handle")),
+        Ok(Err(e)) => Some(classify(
+            &e,
+            &store.data().stderr.peek_text(),
+            timeout,
+            "handle",
+        )),
         Err(_) => Some(Failure {
             status: 504,
             reason: format!("timed out after {} (--timeout)", fmt_duration(timeout)),
@@ -295,8 +300,8 @@ async fn call(
     };
     data.trace.finish(seq, outcome);
     ev.trace = data.trace.take();
-    let (stdout, _) = data.stdout.take();
-    let (stderr, _) = data.stderr.take();
+    let (stdout, _) = data.stdout.take_text();
+    let (stderr, _) = data.stderr.take_text();
     ev.stdout = stdout;
     ev.stderr = stderr;
     failure

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, InstancePre, Linker, Type, Val};
+use wasmtime::component::{Component, InstancePre, Linker, Val};
 use wasmtime::Store;
 use wasmtime_wasi_http::p2::bindings::{Proxy, ProxyPre};
 
@@ -13,6 +13,7 @@ use super::state::{base_linker, ServeState};
 use super::target::{is_incoming_handler, ServeTarget};
 use super::trace::{results_text, values_text};
 use crate::model::Kind;
+use crate::runtime::has_resource;
 use crate::workspace::{Plug, Workspace};
 
 /// A target compiled and pre-linked, ready to instantiate per request.
@@ -353,30 +354,5 @@ impl Forward<'_> {
             .map_err(|e| ServeError::load(wasm_error_line(&e)))?;
         }
         Ok(())
-    }
-}
-
-/// Whether a type mentions a resource anywhere inside it.
-fn has_resource(t: &Type, depth: usize) -> bool {
-    if depth > 32 {
-        return false;
-    }
-    let d = depth + 1;
-    match t {
-        Type::Own(_) | Type::Borrow(_) => true,
-        Type::List(l) => has_resource(&l.ty(), d),
-        Type::FixedLengthList(l) => has_resource(&l.ty(), d),
-        Type::Map(m) => has_resource(&m.key(), d) || has_resource(&m.value(), d),
-        Type::Record(r) => r.fields().any(|f| has_resource(&f.ty, d)),
-        Type::Tuple(tt) => tt.types().any(|t| has_resource(&t, d)),
-        Type::Variant(v) => v
-            .cases()
-            .any(|c| c.ty.as_ref().is_some_and(|t| has_resource(t, d))),
-        Type::Option(o) => has_resource(&o.ty(), d),
-        Type::Result(r) => {
-            r.ok().is_some_and(|t| has_resource(&t, d))
-                || r.err().is_some_and(|t| has_resource(&t, d))
-        }
-        _ => false,
     }
 }

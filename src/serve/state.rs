@@ -5,19 +5,17 @@
 //! and synchronous, while `wasi:http` serving needs `call_async`.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::component::{Instance, Linker, ResourceTable};
 use wasmtime::{Store, UpdateDeadline};
-use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
-use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::error::{wasm_error_line, ServeError};
-use super::trace::Recorder;
-use crate::runtime::{fmt_size, Grants, Limits};
+use super::trace::{recorder, Recorder};
+use crate::runtime::{fmt_size, CapturedOutput, Grants, Limits};
 
 /// Everything a serving store carries.
 pub(crate) struct ServeState {
@@ -33,8 +31,8 @@ pub(crate) struct ServeState {
     /// Linked mode: unit ids, for trace entries.
     pub unit_ids: Arc<[String]>,
     pub trace: Recorder,
-    pub stdout: CappedOutput,
-    pub stderr: CappedOutput,
+    pub stdout: CapturedOutput,
+    pub stderr: CapturedOutput,
 }
 
 impl WasiView for ServeState {
@@ -83,8 +81,8 @@ pub(crate) fn new_store(
     cfg: &StoreConfig,
     unit_ids: &Arc<[String]>,
 ) -> Result<Store<ServeState>, ServeError> {
-    let stdout = CappedOutput::new(cfg.limits.max_output);
-    let stderr = CappedOutput::new(cfg.limits.max_output);
+    let stdout = CapturedOutput::new(cfg.limits.max_output);
+    let stderr = CapturedOutput::new(cfg.limits.max_output);
     let wasi = build_wasi(&cfg.grants, &stdout, &stderr)?;
     let state = ServeState {
         wasi,
@@ -102,7 +100,7 @@ pub(crate) fn new_store(
         deadline: Instant::now() + cfg.limits.timeout,
         instances: vec![None; unit_ids.len()],
         unit_ids: Arc::clone(unit_ids),
-        trace: Recorder::new(cfg.trace),
+        trace: recorder(cfg.trace),
         stdout,
         stderr,
     };
@@ -124,8 +122,8 @@ pub(crate) fn new_store(
 /// to loopback and only with `allow_net`.
 fn build_wasi(
     grants: &Grants,
-    stdout: &CappedOutput,
-    stderr: &CappedOutput,
+    stdout: &CapturedOutput,
+    stderr: &CapturedOutput,
 ) -> Result<WasiCtx, ServeError> {
     let mut b = WasiCtxBuilder::new();
     b.stdout(stdout.clone()).stderr(stderr.clone());
@@ -281,106 +279,5 @@ impl wasmtime::ResourceLimiter for MemoryCap {
 
     fn memories(&self) -> usize {
         self.max_instances
-    }
-}
-
-/// A capped in-memory sink for a guest's stdout or stderr: bytes past the cap are dropped and
-/// flagged, never reported to the guest as an error (a flood must not crash a request).
-#[derive(Clone)]
-pub(crate) struct CappedOutput {
-    inner: Arc<Mutex<Captured>>,
-}
-
-struct Captured {
-    bytes: Vec<u8>,
-    cap: usize,
-    truncated: bool,
-}
-
-impl CappedOutput {
-    fn new(cap: usize) -> Self {
-        CappedOutput {
-            inner: Arc::new(Mutex::new(Captured {
-                bytes: Vec::new(),
-                cap,
-                truncated: false,
-            })),
-        }
-    }
-
-    /// Takes what was written since the last take, as text (raw: sanitize before display).
-    pub fn take(&self) -> (String, bool) {
-        let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let truncated = std::mem::replace(&mut c.truncated, false);
-        let bytes = std::mem::take(&mut c.bytes);
-        (String::from_utf8_lossy(&bytes).into_owned(), truncated)
-    }
-
-    /// What was written since the last take, left in place.
-    pub fn peek(&self) -> String {
-        let c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        String::from_utf8_lossy(&c.bytes).into_owned()
-    }
-
-    fn append(&self, data: &[u8]) {
-        let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let room = c.cap.saturating_sub(c.bytes.len());
-        if data.len() > room {
-            c.truncated = true;
-        }
-        let n = data.len().min(room);
-        c.bytes.extend_from_slice(&data[..n]);
-    }
-}
-
-impl IsTerminal for CappedOutput {
-    fn is_terminal(&self) -> bool {
-        false
-    }
-}
-
-impl StdoutStream for CappedOutput {
-    fn p2_stream(&self) -> Box<dyn OutputStream> {
-        Box::new(self.clone())
-    }
-
-    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
-        // Only WASIp3 uses the async stream, and serve links WASIp2 only.
-        Box::new(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(0))
-    }
-}
-
-#[wasmtime_wasi::async_trait]
-impl Pollable for CappedOutput {
-    async fn ready(&mut self) {}
-}
-
-#[wasmtime_wasi::async_trait]
-impl OutputStream for CappedOutput {
-    fn write(&mut self, bytes: bytes::Bytes) -> StreamResult<()> {
-        self.append(&bytes);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> StreamResult<()> {
-        Ok(())
-    }
-
-    fn check_write(&mut self) -> StreamResult<usize> {
-        Ok(64 * 1024)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_is_capped_and_flagged() {
-        let out = CappedOutput::new(4);
-        out.append(b"ab");
-        out.append(b"cdef");
-        assert_eq!(out.take(), ("abcd".to_string(), true));
-        assert_eq!(out.take(), (String::new(), false));
     }
 }
