@@ -9,10 +9,9 @@ use serde::Serialize;
 
 use super::output::print_json;
 use crate::compose::{compose_wac, Deps};
-use crate::model::Component;
+use crate::model::ports::top_level_ports;
 use crate::util::fsio::atomic_write;
 use crate::util::sanitize::sanitize;
-use crate::workspace::port_names;
 
 /// Arguments of `wirebench compose`.
 #[derive(Debug, Args)]
@@ -65,13 +64,14 @@ impl ComposeCommand {
         let bytes = compose_wac(&self.file, &deps)?;
         atomic_write(&self.output, &bytes)
             .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
-        let composed = Component::from_bytes("composed", bytes.as_slice())
-            .context("the composed component could not be decoded")?;
+        // `compose_wac` validated the bytes; the summary needs only the names.
+        let (imports, exports) =
+            top_level_ports(&bytes).context("the composed component could not be decoded")?;
         let summary = ComposeSummary {
             output: self.output,
             size: bytes.len(),
-            imports: port_names(&composed.imports).map(str::to_string).collect(),
-            exports: port_names(&composed.exports).map(str::to_string).collect(),
+            imports,
+            exports,
         };
         if self.json {
             print_json(&summary)?;

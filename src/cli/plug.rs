@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use super::output::print_json;
 use crate::compose::{encode_workspace, plug_workspace, EncodeOptions};
+use crate::model::ports::top_level_ports;
 use crate::model::Component;
 use crate::util::fsio::atomic_write;
 use crate::util::sanitize::sanitize;
-use crate::workspace::{port_names, Plug};
+use crate::workspace::Plug;
 
 /// Arguments of `wirebench plug`.
 #[derive(Debug, Args)]
@@ -52,12 +53,21 @@ fn read(path: &Path, role: &str) -> Result<Component> {
 
 impl PlugCommand {
     pub fn exec(self) -> Result<ExitCode> {
-        let socket = read(&self.socket, "socket")?;
-        let plugs = self
-            .plugs
-            .iter()
-            .map(|p| read(p, "plug"))
-            .collect::<Result<Vec<_>>>()?;
+        // The files are independent: decode (and validate) them side by side.
+        let (socket, plugs) = std::thread::scope(|s| {
+            let plugs: Vec<_> = self
+                .plugs
+                .iter()
+                .map(|p| s.spawn(move || read(p, "plug")))
+                .collect();
+            let socket = read(&self.socket, "socket");
+            let plugs = plugs
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<Result<Vec<_>>>();
+            (socket, plugs)
+        });
+        let (socket, plugs) = (socket?, plugs?);
         let (ws, root) = plug_workspace(socket, plugs).context("cannot plug these components")?;
         let opts = EncodeOptions {
             root: Some(root),
@@ -66,14 +76,15 @@ impl PlugCommand {
         let bytes = encode_workspace(&ws, &opts).context("failed to compose")?;
         atomic_write(&self.output, &bytes)
             .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
-        let composed = Component::from_bytes("composed", bytes.as_slice())
-            .context("the composed component could not be decoded")?;
+        // `encode_workspace` validated the bytes; the summary needs only the names.
+        let (imports, exports) =
+            top_level_ports(&bytes).context("the composed component could not be decoded")?;
         let summary = PlugSummary {
             output: self.output.clone(),
             size: bytes.len(),
             plugs: ws.plugs.clone(),
-            imports: port_names(&composed.imports).map(str::to_string).collect(),
-            exports: port_names(&composed.exports).map(str::to_string).collect(),
+            imports,
+            exports,
         };
         if self.json {
             print_json(&summary)?;

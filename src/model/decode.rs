@@ -18,9 +18,26 @@ pub(super) fn decode(
     name: &str,
     path: Option<PathBuf>,
     bytes: Arc<[u8]>,
+    validate_bytes: bool,
 ) -> Result<Component, DecodeError> {
     let kind = classify(name, &bytes)?;
-    validate(name, kind, &bytes)?;
+    if !validate_bytes {
+        return decode_valid(name, path, bytes, kind);
+    }
+    // Function bodies are validated on other threads while this one decodes the WIT, which
+    // reads only the (already validated) structure; the result stands only if all is valid.
+    let shared = Arc::clone(&bytes);
+    crate::util::validate::validate_all_while(&shared, || decode_valid(name, path, bytes, kind))
+        .map_err(|e| validation_error(name, kind, &shared, e))?
+}
+
+/// Decodes bytes whose structure is valid.
+fn decode_valid(
+    name: &str,
+    path: Option<PathBuf>,
+    bytes: Arc<[u8]>,
+    kind: Kind,
+) -> Result<Component, DecodeError> {
     let size = bytes.len() as u64;
     let sha256 = sha256_hex(&bytes);
     let mut component = Component {
@@ -119,24 +136,26 @@ fn describe_prefix(head: &[u8]) -> String {
     }
 }
 
-fn validate(name: &str, kind: Kind, bytes: &[u8]) -> Result<(), DecodeError> {
-    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-    validator.validate_all(bytes).map(|_| ()).map_err(|e| {
-        // wasmparser sometimes adds a second line of detail; keep the error on one line.
-        let message = e.message().replace('\n', "; ");
-        if message.contains("unexpected end") || e.offset() >= bytes.len() as u64 {
-            DecodeError::Truncated {
-                name: name.into(),
-                what: format!("{message} at offset {:#x} of {}", e.offset(), bytes.len()),
-            }
-        } else {
-            DecodeError::Invalid {
-                name: name.into(),
-                kind,
-                reason: format!("{message} (at offset {:#x})", e.offset()),
-            }
+fn validation_error(
+    name: &str,
+    kind: Kind,
+    bytes: &[u8],
+    e: wasmparser::BinaryReaderError,
+) -> DecodeError {
+    // wasmparser sometimes adds a second line of detail; keep the error on one line.
+    let message = e.message().replace('\n', "; ");
+    if message.contains("unexpected end") || e.offset() >= bytes.len() as u64 {
+        DecodeError::Truncated {
+            name: name.into(),
+            what: format!("{message} at offset {:#x} of {}", e.offset(), bytes.len()),
         }
-    })
+    } else {
+        DecodeError::Invalid {
+            name: name.into(),
+            kind,
+            reason: format!("{message} (at offset {:#x})", e.offset()),
+        }
+    }
 }
 
 /// The full WIT text: the package holding `pkg`, then every other package as nested packages.

@@ -8,6 +8,7 @@ mod core_module;
 mod decode;
 pub mod diff;
 mod error;
+pub mod ports;
 pub mod synth;
 pub mod wit;
 
@@ -211,14 +212,24 @@ pub struct TypeInfo {
 impl Component {
     /// Decodes a binary held in memory; `name` is how the component is shown.
     pub fn from_bytes(name: &str, bytes: impl Into<Arc<[u8]>>) -> Result<Self, DecodeError> {
-        decode::decode(name, None, bytes.into())
+        decode::decode(name, None, bytes.into(), true)
+    }
+
+    /// Like [`Component::from_bytes`] for bytes that already passed
+    /// [`crate::util::validate::validate_all`] (such as a composition just encoded): skips
+    /// validating them again, which is most of decoding's cost.
+    pub fn from_validated_bytes(
+        name: &str,
+        bytes: impl Into<Arc<[u8]>>,
+    ) -> Result<Self, DecodeError> {
+        decode::decode(name, None, bytes.into(), false)
     }
 
     /// Reads and decodes a file, refusing non-files, huge files and non-wasm content.
     pub fn from_file(path: &Path) -> Result<Self, DecodeError> {
         let bytes = crate::util::fsio::read_wasm_file(path)?;
         let name = component_name_for(path);
-        decode::decode(&name, Some(path.to_path_buf()), bytes.into())
+        decode::decode(&name, Some(path.to_path_buf()), bytes.into(), true)
     }
 
     /// Every interface import, in declaration order.

@@ -24,9 +24,10 @@ pub fn composed_target(ws: &Workspace, name: &str) -> Result<Target, CallError> 
     composed_bytes(bytes, name)
 }
 
-/// Wraps already-composed bytes (e.g. from a `.wac`) as a composed target.
+/// Wraps bytes the composer produced (`compose::encode_workspace` or `compose::compose_wac`,
+/// which validate what they encode) as a composed target.
 pub fn composed_bytes(bytes: Vec<u8>, name: &str) -> Result<Target, CallError> {
-    let c = Component::from_bytes(&format!("{name} (composed)"), bytes).map_err(|e| {
+    let c = Component::from_validated_bytes(&format!("{name} (composed)"), bytes).map_err(|e| {
         CallError::Load {
             message: format!("the composition of `{name}` could not be decoded: {e}"),
         }

@@ -101,9 +101,9 @@ impl ServeTarget {
         }
     }
 
-    /// Wraps composed bytes (e.g. from a `.wac`).
+    /// Wraps bytes the composer produced (validated when encoded), e.g. from a `.wac`.
     pub fn composed(bytes: Vec<u8>, name: &str) -> Result<Self, ServeError> {
-        let c = Component::from_bytes(name, bytes).map_err(|e| {
+        let c = Component::from_validated_bytes(name, bytes).map_err(|e| {
             ServeError::load(format!(
                 "the composition of `{name}` could not be decoded: {e}"
             ))
