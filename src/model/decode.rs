@@ -24,14 +24,38 @@ pub(super) fn decode(
     if !validate_bytes {
         return decode_valid(name, path, bytes, kind);
     }
-    // Function bodies are validated on other threads while this one decodes the WIT, which
-    // reads only the (already validated) structure; the result stands only if all is valid.
+    // wit-parser reads through a buffer it grows to each section's declared size, so a
+    // section claiming gigabytes must be refused by the validator before it gets there.
+    if kind == Kind::CoreModule || !sections_fit(&bytes) {
+        crate::util::validate::validate_all(&bytes)
+            .map_err(|e| validation_error(name, kind, &bytes, e))?;
+        return decode_valid(name, path, bytes, kind);
+    }
+    // Validation runs beside the WIT decoding: wit-parser validates the component's structure
+    // itself as it decodes (so it fails cleanly on bad input), and the full validation, which
+    // also checks every function body, decides — its error wins, as if it had run first.
     let shared = Arc::clone(&bytes);
-    crate::util::validate::validate_all_while(&shared, || decode_valid(name, path, bytes, kind))
-        .map_err(|e| validation_error(name, kind, &shared, e))?
+    let (valid, decoded) = std::thread::scope(|s| {
+        let valid = s.spawn(|| crate::util::validate::validate_all_here(&shared));
+        let decoded = decode_valid(name, path, bytes, kind);
+        let valid = valid
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (valid, decoded)
+    });
+    valid.map_err(|e| validation_error(name, kind, &shared, e))?;
+    decoded
 }
 
-/// Decodes bytes whose structure is valid.
+/// Whether every section, nested ones included, lies within `bytes` (a parse without
+/// validation: cheap next to validating).
+fn sections_fit(bytes: &[u8]) -> bool {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .all(|payload| payload.is_ok())
+}
+
+/// Decodes bytes that are valid, or (components) structurally checked as they are decoded.
 fn decode_valid(
     name: &str,
     path: Option<PathBuf>,

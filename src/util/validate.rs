@@ -20,27 +20,11 @@ pub fn validate_all(bytes: &[u8]) -> Result<(), BinaryReaderError> {
     check_bodies_on(bodies, threads)
 }
 
-/// Validates the structure of `bytes`, then runs `work` on this thread while other threads
-/// validate the function bodies; `work`'s result is returned only if everything is valid.
-/// For work that needs valid structure but not valid code, such as decoding WIT.
-pub fn validate_all_while<T>(
-    bytes: &[u8],
-    work: impl FnOnce() -> T,
-) -> Result<T, BinaryReaderError> {
-    let (bodies, code) = validate_structure(bytes)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if threads < 2 || code < PARALLEL_MIN_CODE {
-        check_bodies(bodies)?;
-        return Ok(work());
-    }
-    std::thread::scope(|s| {
-        let checked = s.spawn(move || check_bodies_on(bodies, threads - 1));
-        let done = work();
-        checked
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
-            .map(|()| done)
-    })
+/// [`validate_all`] on the calling thread only, for callers that are already running beside
+/// other work.
+pub fn validate_all_here(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+    let (bodies, _) = validate_structure(bytes)?;
+    check_bodies(bodies)
 }
 
 /// Validates `bodies` split over `threads` threads (one: on the calling thread).
@@ -137,11 +121,6 @@ mod tests {
                 bad[at] ^= 0xff;
                 let (a, b) = (validate_all(&bad), sequential(&bad));
                 assert_eq!(a.is_ok(), b.is_ok(), "{name} flipped at {at}");
-                let c = validate_all_while(&bad, || ());
-                assert_eq!(c.is_ok(), b.is_ok(), "{name} flipped at {at}, while working");
-                if let (Err(c), Err(b)) = (&c, &b) {
-                    assert_eq!(c.offset(), b.offset(), "{name}@{at}");
-                }
                 if let (Err(a), Err(b)) = (a, b) {
                     assert_eq!(
                         (a.offset(), a.message()),
