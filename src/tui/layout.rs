@@ -457,7 +457,7 @@ fn edges(
             .find(|s| s.plug == *p)
             .map(|s| s.ok)
             .unwrap_or(true);
-        let start = nodes[pi].x + i32::from(nodes[pi].w);
+        let start = channel_start(nodes, pi, (nodes[pi].port_row(ep), nodes[ci].port_row(ip)));
         let end = nodes[ci].x - 1;
         let n = per_gap.entry(start).or_insert(0);
         let span = (end - start - 2).max(1);
@@ -471,6 +471,33 @@ fn edges(
         });
     }
     out
+}
+
+/// The column after which an edge from node `from` may run vertically between rows `ys`:
+/// right of the provider and of every box that would otherwise cover that run (a wider
+/// neighbour in the same layer), so an edge never passes under a box it does not touch.
+fn channel_start(nodes: &[NodeBox], from: usize, ys: (i32, i32)) -> i32 {
+    let (top, bottom) = (ys.0.min(ys.1), ys.0.max(ys.1));
+    let mut start = nodes[from].x + i32::from(nodes[from].w);
+    // Each step moves right past one box, so this ends within `nodes.len()` steps.
+    for _ in 0..nodes.len() {
+        let column = start + 1;
+        let blocker = nodes
+            .iter()
+            .filter(|n| {
+                n.x <= column
+                    && n.x + i32::from(n.w) > column
+                    && n.y <= bottom
+                    && n.y + i32::from(n.h) > top
+            })
+            .map(|n| n.x + i32::from(n.w))
+            .max();
+        match blocker {
+            Some(right) if right > start => start = right,
+            _ => break,
+        }
+    }
+    start
 }
 
 #[cfg(test)]
@@ -529,6 +556,33 @@ mod tests {
                 && new.y + i32::from(new.h) > n.y;
             assert!(!overlap, "kv2 overlaps {}", n.id);
         }
+    }
+
+    #[test]
+    fn edges_never_run_under_a_box_they_do_not_touch() {
+        // Seen in the TUI: an unrelated, wider box in the provider's layer sat across the
+        // edge's vertical run, so the edge seemed to come out of that box.
+        let wide = "package t:wide; interface a-very-long-interface-name-indeed { f: func(); } world w { export a-very-long-interface-name-indeed; }";
+        let mut ws = Workspace::new();
+        ws.insert_component("wide", comp(wide, &[]));
+        ws.insert_component("proc", comp(PROC, &[KV]));
+        ws.insert_component("kv", comp(KV, &[]));
+        ws.auto_plug();
+        let mut saved = IndexMap::new();
+        saved.insert("wide".to_string(), Position { x: 1, y: 1 });
+        saved.insert("kv".to_string(), Position { x: 1, y: 8 });
+        saved.insert("proc".to_string(), Position { x: 60, y: 1 });
+        let g = layout(&ws, &ws.status(), &saved);
+        let (wide, kv) = (g.node("wide").unwrap(), g.node("kv").unwrap());
+        assert!(wide.w > kv.w, "the test needs the wider box: {g:#?}");
+        let e = &g.edges[0];
+        assert_eq!(g.nodes[e.from.0].id, "kv");
+        assert!(
+            e.channel >= wide.x + i32::from(wide.w),
+            "channel {} runs under `wide` (right edge {})",
+            e.channel,
+            wide.x + i32::from(wide.w)
+        );
     }
 
     #[test]
