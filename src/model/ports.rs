@@ -55,16 +55,16 @@ mod tests {
             let bytes = std::fs::read(&path).unwrap();
             let c = Component::from_bytes(name, bytes.clone()).unwrap();
             let (imports, exports) = top_level_ports(&bytes).unwrap();
-            let mut want: Vec<&str> = port_names(&c.imports).collect();
-            let mut got: Vec<&str> = imports.iter().map(String::as_str).collect();
-            want.sort_unstable();
-            got.sort_unstable();
-            assert_eq!(got, want, "{name} imports");
-            let mut want: Vec<&str> = port_names(&c.exports).collect();
-            let mut got: Vec<&str> = exports.iter().map(String::as_str).collect();
-            want.sort_unstable();
-            got.sort_unstable();
-            assert_eq!(got, want, "{name} exports");
+            for (side, decoded, read) in [
+                ("imports", &c.imports, &imports),
+                ("exports", &c.exports, &exports),
+            ] {
+                let mut want: Vec<&str> = port_names(decoded).collect();
+                let mut got: Vec<&str> = read.iter().map(String::as_str).collect();
+                want.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(got, want, "{name} {side}");
+            }
         }
     }
 }
