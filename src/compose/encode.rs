@@ -306,12 +306,7 @@ pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeE
     Ok(bytes)
 }
 
-/// Validates composed bytes with wasmparser (every proposal wirebench decodes).
-pub fn validate_component(bytes: &[u8]) -> Result<(), ComposeError> {
-    crate::util::validate::validate_all(bytes).map_err(composition_error)
-}
-
-/// [`validate_component`] without function bodies, for compositions of validated components.
+/// Validates the structure of a composition of validated components (see `encode_graph`).
 fn validate_composition(bytes: &[u8]) -> Result<(), ComposeError> {
     crate::util::validate::validate_structure(bytes)
         .map(|_| ())

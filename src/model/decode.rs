@@ -36,7 +36,7 @@ pub(super) fn decode(
     // also checks every function body, decides — its error wins, as if it had run first.
     let shared = Arc::clone(&bytes);
     let (valid, decoded) = std::thread::scope(|s| {
-        let valid = s.spawn(|| crate::util::validate::validate_all_here(&shared));
+        let valid = s.spawn(|| crate::util::validate::validate_all(&shared));
         let decoded = decode_valid(name, path, bytes, kind);
         let valid = valid
             .join()

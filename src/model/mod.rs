@@ -215,9 +215,9 @@ impl Component {
         decode::decode(name, None, bytes.into(), true)
     }
 
-    /// Like [`Component::from_bytes`] for bytes that already passed
-    /// [`crate::util::validate::validate_all`] (such as a composition just encoded): skips
-    /// validating them again, which is most of decoding's cost.
+    /// Like [`Component::from_bytes`] for bytes known valid, such as a composition just
+    /// encoded (its structure checked, its components' code validated when they were
+    /// decoded): skips validating them again, which is most of decoding's cost.
     pub fn from_validated_bytes(
         name: &str,
         bytes: impl Into<Arc<[u8]>>,

@@ -14,8 +14,8 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::error::{wasm_error_line, ServeError};
-use super::trace::{recorder, Recorder};
-use crate::runtime::{fmt_size, CapturedOutput, Grants, Limits};
+use super::trace::recorder;
+use crate::runtime::{fmt_size, CapturedOutput, Grants, Limits, TraceRecorder};
 
 /// Everything a serving store carries.
 pub(crate) struct ServeState {
@@ -30,7 +30,7 @@ pub(crate) struct ServeState {
     pub instances: Vec<Option<Instance>>,
     /// Linked mode: unit ids, for trace entries.
     pub unit_ids: Arc<[String]>,
-    pub trace: Recorder,
+    pub trace: TraceRecorder,
     pub stdout: CapturedOutput,
     pub stderr: CapturedOutput,
 }

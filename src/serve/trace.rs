@@ -11,11 +11,9 @@ use crate::runtime::TraceRecorder;
 /// Longest argument or result text kept in a trace entry (request bodies can be 1 MiB).
 const MAX_TEXT: usize = 200;
 
-/// The recorder of one request; lives in the store so forwarders reach it.
-pub(crate) type Recorder = TraceRecorder;
-
-/// A recorder for one request, recording only when `enabled`.
-pub(crate) fn recorder(enabled: bool) -> Recorder {
+/// The recorder of one request (it lives in the store so forwarders reach it), recording only
+/// when `enabled`.
+pub(crate) fn recorder(enabled: bool) -> TraceRecorder {
     TraceRecorder::clipped(enabled, MAX_TEXT)
 }
 
