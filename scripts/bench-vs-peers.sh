@@ -157,6 +157,10 @@ for s in kv-store data-processor http-gateway type-zoo; do
 done
 pair "inspect.kv-store" "\`inspect\` summary of kv-store.wasm vs \`component wit\`" \
     "'$WB' inspect '$KV'" wasm-tools "wasm-tools component wit '$KV'"
+# First sight: no cache, so every function body is validated (as on a file never seen before).
+pair "cold.wit.data-processor" "WIT of data-processor.wasm, first sight (no cache)" \
+    "WIREBENCH_NO_CACHE=1 '$WB' inspect --wit '$SAMPLES/data-processor.wasm'" \
+    wasm-tools "wasm-tools component wit '$SAMPLES/data-processor.wasm'"
 
 log "plug vs wac plug"
 pair "plug.processor" "plug kv-store into data-processor" \
@@ -165,6 +169,9 @@ pair "plug.processor" "plug kv-store into data-processor" \
 pair "plug.gateway" "plug data-processor into http-gateway" \
     "'$WB' plug '$SAMPLES/http-gateway.wasm' --plug '$SAMPLES/data-processor.wasm' -o '$WORK/wb-plug2.wasm'" \
     wac "wac plug '$SAMPLES/http-gateway.wasm' --plug '$SAMPLES/data-processor.wasm' -o '$WORK/wac-plug2.wasm'"
+pair "cold.plug.processor" "plug kv-store into data-processor, first sight (no cache)" \
+    "WIREBENCH_NO_CACHE=1 '$WB' plug '$SAMPLES/data-processor.wasm' --plug '$KV' -o '$WORK/wb-plug1.wasm'" \
+    wac "wac plug '$SAMPLES/data-processor.wasm' --plug '$KV' -o '$WORK/wac-plug1.wasm'"
 
 # --- the TUI ----------------------------------------------------------------------------------
 # Time to first frame: the TUI runs in a pty (`script`) and exits right after its first frame
@@ -363,6 +370,10 @@ def worst_pair(keys, label, peer_name):
 worst_pair([k for k in pairs if k.startswith("wit.")], "`inspect --wit` vs `wasm-tools component wit`",
            "wasm-tools")
 worst_pair([k for k in pairs if k.startswith("plug.")], "`plug` vs `wac plug`", "wac")
+worst_pair([k for k in pairs if k.startswith("cold.wit.")],
+           "`inspect --wit` vs `wasm-tools component wit`, files never seen (no cache)", "wasm-tools")
+worst_pair([k for k in pairs if k.startswith("cold.plug.")],
+           "`plug` vs `wac plug`, files never seen (no cache)", "wac")
 
 # reload
 if reload_rows:
@@ -426,8 +437,12 @@ out.extend(targets)
 w("")
 w("## Side by side with the CLIs in use today (process to process)")
 w("")
-w("Each command is a whole process, start to exit, with warm compile caches on both sides "
-  "(wasmtime's default cache, wirebench's `WIREBENCH_CACHE_DIR`).")
+w("Each command is a whole process, start to exit, with warm caches on both sides "
+  "(wasmtime's default compile cache; wirebench's `WIREBENCH_CACHE_DIR`, which holds compiled "
+  "code and the hashes of files and compositions that passed full validation, so a file seen "
+  "before is not validated again). Rows marked \"first sight\" run wirebench with "
+  "`WIREBENCH_NO_CACHE=1`: every function body is validated, as for a file never seen before; "
+  "neither peer validates its inputs' code (`wac plug` validates its output).")
 w("")
 w("| work | wirebench | peer | peer ÷ wirebench | peak RSS wirebench / peer |")
 w("|---|---|---|---|---|")

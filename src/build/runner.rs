@@ -15,7 +15,7 @@ use crossbeam_channel::Sender;
 use super::config::{BuildCommand, BuildConfig};
 use super::first_error::first_error;
 use super::{BuildEvent, Stream};
-use crate::util::fsio::{atomic_write, read_wasm_file};
+use crate::util::fsio::{read_wasm_file, write_output};
 use crate::util::sanitize::one_line;
 
 /// Output lines streamed per build; a runaway build cannot flood the console's channel.
@@ -226,7 +226,7 @@ fn install(config: &BuildConfig) -> Result<bool, String> {
     if let Some(dir) = config.path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| cannot_write(&config.path, &e))?;
     }
-    atomic_write(&config.path, &bytes).map_err(|e| cannot_write(&config.path, &e))?;
+    write_output(&config.path, &bytes).map_err(|e| cannot_write(&config.path, &e))?;
     Ok(true)
 }
 

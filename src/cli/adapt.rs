@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::output::print_json;
 use crate::adapt::{adapt, AdapterKind};
-use crate::util::fsio::{atomic_write, read_wasm_file};
+use crate::util::fsio::{read_wasm_file, write_output};
 
 /// Arguments of `wirebench adapt`.
 #[derive(Debug, Args)]
@@ -49,7 +49,7 @@ impl AdaptCommand {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.input.display().to_string());
         let adapted = adapt(&name, &bytes, self.adapter)?;
-        atomic_write(&self.output, &adapted.bytes)
+        write_output(&self.output, &adapted.bytes)
             .with_context(|| format!("failed to write `{}`", self.output.display()))?;
         let model = crate::model::Component::from_bytes(&name, adapted.bytes.clone())
             .context("the adapted component could not be decoded")?;

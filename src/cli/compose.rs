@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::output::print_json;
 use crate::compose::{compose_wac, Deps};
 use crate::model::ports::top_level_ports;
-use crate::util::fsio::atomic_write;
+use crate::util::fsio::write_output;
 use crate::util::sanitize::sanitize;
 
 /// Arguments of `wirebench compose`.
@@ -62,7 +62,7 @@ impl ComposeCommand {
             dirs: self.deps_dirs,
         };
         let bytes = compose_wac(&self.file, &deps)?;
-        atomic_write(&self.output, &bytes)
+        write_output(&self.output, &bytes)
             .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
         // `compose_wac` validated the bytes; the summary needs only the names.
         let (imports, exports) =

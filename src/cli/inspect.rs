@@ -30,6 +30,9 @@ pub struct InspectCommand {
 
 impl InspectCommand {
     pub fn exec(self) -> Result<ExitCode> {
+        if self.wit {
+            return Ok(print_wit(&self.files));
+        }
         let mut decoded = Vec::new();
         let mut failed = false;
         for file in &self.files {
@@ -52,11 +55,7 @@ impl InspectCommand {
                 if i > 0 {
                     out.push('\n');
                 }
-                if self.wit {
-                    out.push_str(&wit_text(c));
-                } else {
-                    out.push_str(&summary(c, self.verbose));
-                }
+                out.push_str(&summary(c, self.verbose));
             }
             print!("{}", sanitize(&out));
         }
@@ -68,15 +67,29 @@ impl InspectCommand {
     }
 }
 
-/// The WIT document of a component, or a note for core modules without embedded WIT.
-pub fn wit_text(c: &Component) -> String {
-    if c.wit.is_empty() {
-        format!(
-            "// `{}` is a {} with no WIT (core imports/exports only)\n",
-            c.name, c.kind
-        )
+/// `inspect --wit`: each file's WIT document (decoding no more than that needs).
+fn print_wit(files: &[PathBuf]) -> ExitCode {
+    let mut out = String::new();
+    let mut failed = false;
+    for file in files {
+        match Component::wit_document_of_file(file) {
+            Ok(wit) => {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&wit);
+            }
+            Err(e) => {
+                print_error(&e.into());
+                failed = true;
+            }
+        }
+    }
+    print!("{}", sanitize(&out));
+    if failed {
+        ExitCode::from(super::EXIT_FAILURE)
     } else {
-        c.wit.clone()
+        ExitCode::SUCCESS
     }
 }
 

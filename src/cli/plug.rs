@@ -1,6 +1,6 @@
 //! `wirebench plug SOCKET --plug PLUG... -o OUT`: `wac plug`, including chains of plugs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -11,7 +11,7 @@ use super::output::print_json;
 use crate::compose::{encode_workspace, plug_workspace, EncodeOptions};
 use crate::model::ports::top_level_ports;
 use crate::model::Component;
-use crate::util::fsio::atomic_write;
+use crate::util::fsio::write_output;
 use crate::util::sanitize::sanitize;
 use crate::workspace::Plug;
 
@@ -46,35 +46,29 @@ pub struct PlugSummary {
     pub exports: Vec<String>,
 }
 
-fn read(path: &Path, role: &str) -> Result<Component> {
-    Component::from_file(path)
-        .with_context(|| format!("failed to read {role} component `{}`", path.display()))
-}
-
 impl PlugCommand {
     pub fn exec(self) -> Result<ExitCode> {
-        // The files are independent: decode (and validate) them side by side.
-        let (socket, plugs) = std::thread::scope(|s| {
-            let plugs: Vec<_> = self
-                .plugs
-                .iter()
-                .map(|p| s.spawn(move || read(p, "plug")))
-                .collect();
-            let socket = read(&self.socket, "socket");
-            let plugs = plugs
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect::<Result<Vec<_>>>();
-            (socket, plugs)
-        });
-        let (socket, plugs) = (socket?, plugs?);
+        // Names and bytes are all plugging needs: the WIT is decoded only to explain a refusal.
+        let mut files = vec![self.socket.as_path()];
+        files.extend(self.plugs.iter().map(PathBuf::as_path));
+        let mut read = Component::outlines_from_files(&files)
+            .into_iter()
+            .zip(&files)
+            .enumerate()
+            .map(|(i, (c, path))| {
+                let role = if i == 0 { "socket" } else { "plug" };
+                c.with_context(|| format!("failed to read {role} component `{}`", path.display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let plugs = read.split_off(1);
+        let socket = read.remove(0);
         let (ws, root) = plug_workspace(socket, plugs).context("cannot plug these components")?;
         let opts = EncodeOptions {
             root: Some(root),
             exports: Some(ws.exports.clone()),
         };
         let bytes = encode_workspace(&ws, &opts).context("failed to compose")?;
-        atomic_write(&self.output, &bytes)
+        write_output(&self.output, &bytes)
             .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
         // `encode_workspace` validated the bytes; the summary needs only the names.
         let (imports, exports) =

@@ -1,16 +1,13 @@
 //! Workspace → `wac_graph::CompositionGraph` → encoded, validated component bytes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
-use wac_graph::{CompositionGraph, NodeId, Processor};
-use wac_types::Package;
+use wac_graph::{CompositionGraph, NodeId, PackageId, Processor};
 
 use super::error::ComposeError;
-use super::wac_write::package_names;
-use crate::model::compat::{world_item, WitItem};
-use crate::workspace::{port_names, ExportChoice, Workspace};
-use wit_parser::{Type, TypeDefKind, TypeOwner};
+use crate::util::validated;
+use crate::workspace::{port_names, ExportChoice, PlugCheckError, Workspace};
 
 /// What to compose and what the result exports.
 #[derive(Debug, Clone, Default)]
@@ -151,31 +148,12 @@ fn with_type_sources(
 
 /// Names of the interfaces whose types an exported interface `use`s.
 fn used_interfaces(ws: &Workspace, component: &str, export: &str) -> Vec<String> {
-    let Some(d) = ws
-        .components
-        .get(component)
-        .and_then(|c| c.decoded.as_ref())
-    else {
+    let Some(c) = ws.components.get(component) else {
         return Vec::new();
     };
-    let Some(WitItem::Interface(iface)) = world_item(&d.resolve, d.world, export, true) else {
-        return Vec::new();
-    };
-    let mut names = Vec::new();
-    for ty in d.resolve.interfaces[iface].types.values() {
-        if let TypeDefKind::Type(Type::Id(target)) = &d.resolve.types[*ty].kind {
-            if let TypeOwner::Interface(owner) = d.resolve.types[*target].owner {
-                if owner != iface {
-                    if let Some(name) = d.resolve.id_of(owner) {
-                        if !names.contains(&name) {
-                            names.push(name);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    names
+    // A component wac-types cannot read fails the composition later, with its own error.
+    ws.with_type_index(|index| index.used_interfaces(c, export))
+        .unwrap_or_default()
 }
 
 fn exports_of(ws: &Workspace, ids: &[String]) -> Vec<ExportChoice> {
@@ -194,33 +172,46 @@ fn exports_of(ws: &Workspace, ids: &[String]) -> Vec<ExportChoice> {
 /// Builds the wac-graph composition for a workspace (checked plugs, chosen exports).
 pub fn build_graph(ws: &Workspace, opts: &EncodeOptions) -> Result<CompositionGraph, ComposeError> {
     let plan = plan(ws, opts)?;
-    let names = package_names(ws);
     let mut graph = CompositionGraph::new();
-    let mut instances: IndexMap<&str, NodeId> = IndexMap::new();
     // Consumers first, as `wac plug` adds the socket first: wac-graph names merged implicit
-    // imports after the first instantiation that needs them.
-    for id in plan.order.iter().rev() {
-        let c = &ws.components[id];
-        let bytes = c.bytes().ok_or_else(|| ComposeError::NotComposable {
-            id: id.clone(),
-            kind: "component without a decoded binary".into(),
-        })?;
-        let name = names
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| super::default_package_name(id));
-        let package = Package::from_bytes(&name, None, bytes.to_vec(), graph.types_mut()).map_err(
-            |source| ComposeError::Package {
-                id: id.clone(),
-                source,
-            },
-        )?;
-        let package = graph
-            .register_package(package)
-            .map_err(|e| ComposeError::Package {
-                id: id.clone(),
-                source: e.into(),
+    // imports after the first instantiation that needs them. The packages are the ones the
+    // plug checks parsed (parsing is most of building a graph), in a copy of their arena.
+    let packages = ws.with_type_index(|index| {
+        let mut packages = Vec::new();
+        for id in plan.order.iter().rev() {
+            let package = index.package(&ws.components[id]).map_err(|e| match e {
+                PlugCheckError::Unreadable { source, .. } => ComposeError::Package {
+                    id: id.clone(),
+                    source,
+                },
+                _ => ComposeError::NotComposable {
+                    id: id.clone(),
+                    kind: "component without a decoded binary".into(),
+                },
             })?;
+            packages.push((id, package.clone()));
+        }
+        *graph.types_mut() = index.types().clone();
+        Ok::<_, ComposeError>(packages)
+    })?;
+    let mut registered: HashMap<String, PackageId> = HashMap::new();
+    let mut instances: IndexMap<&str, NodeId> = IndexMap::new();
+    for (id, package) in packages {
+        // Components with the same bytes share their (content-named) package.
+        let package = match registered.get(package.name()) {
+            Some(p) => *p,
+            None => {
+                let name = package.name().to_string();
+                let p = graph
+                    .register_package(package)
+                    .map_err(|e| ComposeError::Package {
+                        id: id.clone(),
+                        source: e.into(),
+                    })?;
+                registered.insert(name, p);
+                p
+            }
+        };
         let node = graph.instantiate(package);
         graph.set_node_name(node, id.clone());
         instances.insert(id, node);
@@ -301,16 +292,19 @@ pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeE
         })
         .map_err(|source| ComposeError::Encode { source })?;
     // Every component in a graph was decoded from validated bytes and is embedded verbatim,
-    // so its function bodies are known good: what composing can break is the structure.
-    validate_composition(&bytes)?;
+    // so its function bodies are known good: what composing can break is the structure. The
+    // same inputs make the same bytes, validated the first time round.
+    let sha256 = crate::model::sha256_hex(&bytes);
+    if !validated::known(&sha256) {
+        validate_composition(&bytes)?;
+        validated::record(&sha256);
+    }
     Ok(bytes)
 }
 
 /// Validates the structure of a composition of validated components (see `encode_graph`).
 fn validate_composition(bytes: &[u8]) -> Result<(), ComposeError> {
-    crate::util::validate::validate_structure(bytes)
-        .map(|_| ())
-        .map_err(composition_error)
+    crate::util::validate::check_structure(bytes).map_err(composition_error)
 }
 
 fn composition_error(e: wasmparser::BinaryReaderError) -> ComposeError {

@@ -135,14 +135,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         path: path.to_path_buf(),
         source,
     };
-    crate::util::fsio::atomic_write(path, bytes).map_err(io)?;
-    // Deployables are read by other tools and users (the temp file was private).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).map_err(io)?;
-    }
-    Ok(())
+    crate::util::fsio::write_output(path, bytes).map_err(io)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Bytes → [`Component`]: validation, WIT decoding and the world's imports and exports.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
@@ -9,8 +9,9 @@ use super::error::one_line;
 use super::wit::{func_resource, func_signature, kind_name, type_name, typedef_wit};
 use super::{
     core_module, sha256_hex, Component, DecodeError, Decoded, FunctionInfo, FunctionKind,
-    InterfaceInfo, Kind, ParamInfo, TypeInfo, WorldItemInfo,
+    InterfaceInfo, Kind, ParamInfo, TypeInfo, Validation, WorldItemInfo,
 };
+use crate::util::validated;
 
 const MAGIC: &[u8; 4] = b"\0asm";
 
@@ -18,33 +19,165 @@ pub(super) fn decode(
     name: &str,
     path: Option<PathBuf>,
     bytes: Arc<[u8]>,
-    validate_bytes: bool,
+    validation: Validation,
 ) -> Result<Component, DecodeError> {
-    let kind = classify(name, &bytes)?;
-    if !validate_bytes {
-        return decode_valid(name, path, bytes, kind);
+    validated_then(Unchecked::new(name, path, bytes, validation)?, decode_valid)
+}
+
+/// The WIT document of a file (see [`Component::wit_document`]), decoding nothing else.
+pub(super) fn wit_document(path: &Path) -> Result<String, DecodeError> {
+    let bytes = crate::util::fsio::read_wasm_file(path)?;
+    let name = super::component_name_for(path);
+    let input = Unchecked::new(
+        &name,
+        Some(path.into()),
+        bytes.into(),
+        Validation::Remembered,
+    )?;
+    validated_then(input, |input| {
+        if input.kind == Kind::CoreModule {
+            return decode_valid(input).map(|c| c.wit_document());
+        }
+        let wit_error = |reason| DecodeError::Wit {
+            name: input.name.clone(),
+            kind: input.kind,
+            reason,
+        };
+        let pkg = match wit_component::decode(&input.bytes).map_err(|e| wit_error(one_line(&e)))? {
+            wit_component::DecodedWasm::Component(resolve, world) => {
+                resolve.worlds[world].package.map(|pkg| (resolve, pkg))
+            }
+            wit_component::DecodedWasm::WitPackage(resolve, pkg) => Some((resolve, pkg)),
+        };
+        match pkg {
+            Some((resolve, pkg)) => print_wit(&resolve, pkg).map_err(wit_error),
+            None => Ok(super::no_wit_note(&input.name, input.kind)),
+        }
+    })
+}
+
+/// Validates `input` as it says, then hands it to `then`; a component's `then` runs while its
+/// function bodies are checked.
+fn validated_then<T>(
+    input: Unchecked,
+    then: impl FnOnce(Unchecked) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    if !input.needs_validation() {
+        return then(input);
     }
     // wit-parser reads through a buffer it grows to each section's declared size, so a
     // section claiming gigabytes must be refused by the validator before it gets there.
-    if kind == Kind::CoreModule || !sections_fit(&bytes) {
-        crate::util::validate::validate_all(&bytes)
-            .map_err(|e| validation_error(name, kind, &bytes, e))?;
-        return decode_valid(name, path, bytes, kind);
+    if input.kind == Kind::CoreModule || !sections_fit(&input.bytes) {
+        input.validate()?;
+        return then(input);
     }
     // Validation runs beside the WIT decoding: wit-parser validates the component's structure
     // itself as it decodes (so it fails cleanly on bad input), and the full validation, which
     // also checks every function body, decides — its error wins, as if it had run first.
-    let shared = Arc::clone(&bytes);
-    let (valid, decoded) = std::thread::scope(|s| {
-        let valid = s.spawn(|| crate::util::validate::validate_all(&shared));
-        let decoded = decode_valid(name, path, bytes, kind);
-        let valid = valid
+    let checking = Unchecked {
+        name: input.name.clone(),
+        path: None,
+        bytes: Arc::clone(&input.bytes),
+        sha256: input.sha256.clone(),
+        ..input
+    };
+    std::thread::scope(|s| {
+        let valid = s.spawn(|| checking.validate());
+        let decoded = then(input);
+        valid
             .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (valid, decoded)
-    });
-    valid.map_err(|e| validation_error(name, kind, &shared, e))?;
-    decoded
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        decoded
+    })
+}
+
+/// Outlines of files (see [`Component::outline_from_file`]), in order. Files validated before
+/// need no validation; when several others do, they are validated side by side.
+pub(super) fn outlines(files: &[&Path]) -> Vec<Result<Component, DecodeError>> {
+    let inputs: Vec<Result<Unchecked, DecodeError>> = files
+        .iter()
+        .map(|path| {
+            let bytes = crate::util::fsio::read_wasm_file(path)?;
+            let name = super::component_name_for(path);
+            let path = Some(path.to_path_buf());
+            Unchecked::new(&name, path, bytes.into(), Validation::Remembered)
+        })
+        .collect();
+    let outline = |input: Unchecked| {
+        input.validate()?;
+        outline_valid(input)
+    };
+    let unchecked = inputs
+        .iter()
+        .filter(|i| i.as_ref().is_ok_and(Unchecked::needs_validation))
+        .count();
+    // A thread costs a short-lived process more than reading a validated file does.
+    if unchecked < 2 {
+        return inputs.into_iter().map(|i| i.and_then(outline)).collect();
+    }
+    std::thread::scope(|s| {
+        let outline = &outline;
+        let pending: Vec<_> = inputs
+            .into_iter()
+            .map(|i| s.spawn(move || i.and_then(outline)))
+            .collect();
+        pending
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// Bytes read as a `.wasm`, with what validating them takes.
+struct Unchecked {
+    name: String,
+    path: Option<PathBuf>,
+    bytes: Arc<[u8]>,
+    kind: Kind,
+    sha256: String,
+    /// [`Validation::Skip`] once known valid.
+    validation: Validation,
+}
+
+impl Unchecked {
+    fn new(
+        name: &str,
+        path: Option<PathBuf>,
+        bytes: Arc<[u8]>,
+        validation: Validation,
+    ) -> Result<Self, DecodeError> {
+        let kind = classify(name, &bytes)?;
+        let sha256 = sha256_hex(&bytes);
+        let validation = match validation {
+            Validation::Remembered if validated::known(&sha256) => Validation::Skip,
+            v => v,
+        };
+        Ok(Unchecked {
+            name: name.to_string(),
+            path,
+            bytes,
+            kind,
+            sha256,
+            validation,
+        })
+    }
+
+    fn needs_validation(&self) -> bool {
+        self.validation != Validation::Skip
+    }
+
+    /// Validates in full unless known valid, remembering a pass if asked to.
+    fn validate(&self) -> Result<(), DecodeError> {
+        if !self.needs_validation() {
+            return Ok(());
+        }
+        crate::util::validate::validate_all(&self.bytes)
+            .map_err(|e| validation_error(&self.name, self.kind, &self.bytes, e))?;
+        if self.validation == Validation::Remembered {
+            validated::record(&self.sha256);
+        }
+        Ok(())
+    }
 }
 
 /// Whether every section, nested ones included, lies within `bytes` (a parse without
@@ -56,14 +189,17 @@ fn sections_fit(bytes: &[u8]) -> bool {
 }
 
 /// Decodes bytes that are valid, or (components) structurally checked as they are decoded.
-fn decode_valid(
-    name: &str,
-    path: Option<PathBuf>,
-    bytes: Arc<[u8]>,
-    kind: Kind,
-) -> Result<Component, DecodeError> {
+fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
+    let Unchecked {
+        name,
+        path,
+        bytes,
+        kind,
+        sha256,
+        ..
+    } = input;
+    let name = name.as_str();
     let size = bytes.len() as u64;
-    let sha256 = sha256_hex(&bytes);
     let mut component = Component {
         name: name.to_string(),
         path,
@@ -84,10 +220,9 @@ fn decode_valid(
                 kind,
                 reason: one_line(&e),
             })?;
-            let resolve = decoded.resolve().clone();
-            let world = match decoded {
-                wit_component::DecodedWasm::Component(_, world) => world,
-                wit_component::DecodedWasm::WitPackage(_, pkg) => {
+            let (resolve, world) = match decoded {
+                wit_component::DecodedWasm::Component(resolve, world) => (resolve, world),
+                wit_component::DecodedWasm::WitPackage(resolve, pkg) => {
                     // A WIT-only package has no world of its own; show its definitions.
                     component.wit =
                         print_wit(&resolve, pkg).map_err(|reason| DecodeError::Wit {
@@ -99,11 +234,7 @@ fn decode_valid(
                 }
             };
             fill_from_world(&mut component, &resolve, world)?;
-            component.decoded = Some(Arc::new(Decoded {
-                bytes,
-                resolve,
-                world,
-            }));
+            component.decoded = Some(Arc::new(Decoded::new(bytes, resolve, world)));
         }
         Kind::CoreModule => {
             let (core, metadata) = core_module::describe(name, &bytes)?;
@@ -115,6 +246,70 @@ fn decode_valid(
         }
     }
     Ok(component)
+}
+
+/// The outline of valid bytes: a component's port names, its WIT left for later.
+fn outline_valid(input: Unchecked) -> Result<Component, DecodeError> {
+    if input.kind == Kind::CoreModule {
+        return decode_valid(input);
+    }
+    let Unchecked {
+        name,
+        path,
+        bytes,
+        kind,
+        sha256,
+        ..
+    } = input;
+    let (imports, exports) =
+        super::ports::top_level_items(&bytes).map_err(|e| DecodeError::Wit {
+            name: name.clone(),
+            kind,
+            reason: e.message().to_string(),
+        })?;
+    Ok(Component {
+        name,
+        path,
+        kind,
+        size: bytes.len() as u64,
+        sha256,
+        world: None,
+        imports: imports.into_iter().map(outline_item).collect(),
+        exports: exports.into_iter().map(outline_item).collect(),
+        core: None,
+        wit: String::new(),
+        decoded: Some(Arc::new(Decoded::undecoded(bytes))),
+    })
+}
+
+fn outline_item(port: super::ports::Port) -> WorldItemInfo {
+    if port.is_function {
+        return WorldItemInfo::Function(FunctionInfo {
+            item_name: port.name.clone(),
+            signature: String::new(),
+            name: port.name,
+            kind: FunctionKind::Freestanding,
+            resource: None,
+            is_async: false,
+            params: Vec::new(),
+            result: None,
+            docs: None,
+        });
+    }
+    let package = port
+        .name
+        .split_once('/')
+        .map(|(package, rest)| match rest.split_once('@') {
+            Some((_, version)) => format!("{package}@{version}"),
+            None => package.to_string(),
+        });
+    WorldItemInfo::Interface(InterfaceInfo {
+        name: port.name,
+        package,
+        docs: None,
+        types: Vec::new(),
+        functions: Vec::new(),
+    })
 }
 
 fn classify(name: &str, bytes: &[u8]) -> Result<Kind, DecodeError> {

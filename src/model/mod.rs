@@ -13,7 +13,7 @@ pub mod synth;
 pub mod wit;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -72,8 +72,43 @@ pub struct Component {
 #[derive(Debug)]
 pub struct Decoded {
     pub bytes: Arc<[u8]>,
+    /// Decoded with the component, or on first use for an outline.
+    wit: OnceLock<Option<DecodedWit>>,
+}
+
+/// A component's WIT as wit-parser decodes it.
+#[derive(Debug)]
+pub struct DecodedWit {
     pub resolve: wit_parser::Resolve,
     pub world: wit_parser::WorldId,
+}
+
+impl Decoded {
+    fn new(bytes: Arc<[u8]>, resolve: wit_parser::Resolve, world: wit_parser::WorldId) -> Self {
+        let wit = OnceLock::from(Some(DecodedWit { resolve, world }));
+        Decoded { bytes, wit }
+    }
+
+    /// For bytes validated as a component whose WIT nothing has needed yet.
+    fn undecoded(bytes: Arc<[u8]>) -> Self {
+        Decoded {
+            bytes,
+            wit: OnceLock::new(),
+        }
+    }
+
+    /// The component's WIT, decoded now if this is an outline's first use of it. `None` only
+    /// if wit-parser cannot decode bytes the validator accepted.
+    pub fn wit(&self) -> Option<&DecodedWit> {
+        self.wit
+            .get_or_init(|| match wit_component::decode(&self.bytes) {
+                Ok(wit_component::DecodedWasm::Component(resolve, world)) => {
+                    Some(DecodedWit { resolve, world })
+                }
+                _ => None,
+            })
+            .as_ref()
+    }
 }
 
 /// One import or export of a world.
@@ -209,10 +244,21 @@ pub struct TypeInfo {
     pub docs: Option<String>,
 }
 
+/// How much of its bytes decoding validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Validation {
+    /// Everything, function bodies included.
+    Full,
+    /// Everything, unless these very bytes passed before (then as [`Validation::Skip`]).
+    Remembered,
+    /// Only what wit-parser checks as it decodes: for bytes known valid.
+    Skip,
+}
+
 impl Component {
     /// Decodes a binary held in memory; `name` is how the component is shown.
     pub fn from_bytes(name: &str, bytes: impl Into<Arc<[u8]>>) -> Result<Self, DecodeError> {
-        decode::decode(name, None, bytes.into(), true)
+        decode::decode(name, None, bytes.into(), Validation::Full)
     }
 
     /// Like [`Component::from_bytes`] for bytes known valid, such as a composition just
@@ -222,14 +268,48 @@ impl Component {
         name: &str,
         bytes: impl Into<Arc<[u8]>>,
     ) -> Result<Self, DecodeError> {
-        decode::decode(name, None, bytes.into(), false)
+        decode::decode(name, None, bytes.into(), Validation::Skip)
     }
 
     /// Reads and decodes a file, refusing non-files, huge files and non-wasm content.
+    ///
+    /// Bytes validated in full before (by content hash, in the cache directory) are not
+    /// validated again; see `model::validated`.
     pub fn from_file(path: &Path) -> Result<Self, DecodeError> {
         let bytes = crate::util::fsio::read_wasm_file(path)?;
         let name = component_name_for(path);
-        decode::decode(&name, Some(path.to_path_buf()), bytes.into(), true)
+        let path = Some(path.to_path_buf());
+        decode::decode(&name, path, bytes.into(), Validation::Remembered)
+    }
+
+    /// Reads a component for composing it: validated as by [`Component::from_file`], but only
+    /// the names of its imports and exports are read (interfaces without functions or types,
+    /// functions without signatures), `wit` stays empty and the WIT behind `decoded` is
+    /// decoded on first use — a composition that type-checks never needs it. Decoding the
+    /// WIT is most of the cost of reading a component that was validated before.
+    pub fn outline_from_file(path: &Path) -> Result<Self, DecodeError> {
+        Self::outlines_from_files(&[path]).remove(0)
+    }
+
+    /// [`Component::outline_from_file`] for several files, in order; those never validated
+    /// before are validated side by side.
+    pub fn outlines_from_files(paths: &[&Path]) -> Vec<Result<Self, DecodeError>> {
+        decode::outlines(paths)
+    }
+
+    /// The WIT document of a file, as `wirebench inspect --wit` prints it: validated as by
+    /// [`Component::from_file`], decoded only as far as printing its WIT needs.
+    pub fn wit_document_of_file(path: &Path) -> Result<String, DecodeError> {
+        decode::wit_document(path)
+    }
+
+    /// The whole WIT document, or a note for core modules without embedded WIT.
+    pub fn wit_document(&self) -> String {
+        if self.wit.is_empty() {
+            no_wit_note(&self.name, self.kind)
+        } else {
+            self.wit.clone()
+        }
     }
 
     /// Every interface import, in declaration order.
@@ -246,6 +326,10 @@ impl Component {
     pub fn bytes(&self) -> Option<&Arc<[u8]>> {
         self.decoded.as_ref().map(|d| &d.bytes)
     }
+}
+
+fn no_wit_note(name: &str, kind: Kind) -> String {
+    format!("// `{name}` is a {kind} with no WIT (core imports/exports only)\n")
 }
 
 /// The display name for a file: its stem (`kv-store.wasm` → `kv-store`).

@@ -8,6 +8,23 @@ use wasmparser::{ComponentExternalKind, ComponentTypeRef, Parser, Payload};
 pub fn top_level_ports(
     bytes: &[u8],
 ) -> Result<(Vec<String>, Vec<String>), wasmparser::BinaryReaderError> {
+    let names = |ports: Vec<Port>| ports.into_iter().map(|p| p.name).collect();
+    let (imports, exports) = top_level_items(bytes)?;
+    Ok((names(imports), names(exports)))
+}
+
+/// One pluggable import or export of a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    /// A bare function rather than an instance (an interface) or another item.
+    pub is_function: bool,
+}
+
+/// [`top_level_ports`] with what kind of item each one is.
+pub fn top_level_items(
+    bytes: &[u8],
+) -> Result<(Vec<Port>, Vec<Port>), wasmparser::BinaryReaderError> {
     let (mut imports, mut exports) = (Vec::new(), Vec::new());
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
@@ -18,7 +35,10 @@ pub fn top_level_ports(
                 for i in s {
                     let i = i?;
                     if !matches!(i.ty, ComponentTypeRef::Type(_)) {
-                        imports.push(i.name.full_name().into_owned());
+                        imports.push(Port {
+                            name: i.name.full_name().into_owned(),
+                            is_function: matches!(i.ty, ComponentTypeRef::Func(_)),
+                        });
                     }
                 }
             }
@@ -26,7 +46,10 @@ pub fn top_level_ports(
                 for e in s {
                     let e = e?;
                     if e.kind != ComponentExternalKind::Type {
-                        exports.push(e.name.full_name().into_owned());
+                        exports.push(Port {
+                            name: e.name.full_name().into_owned(),
+                            is_function: e.kind == ComponentExternalKind::Func,
+                        });
                     }
                 }
             }
@@ -65,6 +88,29 @@ mod tests {
                 got.sort_unstable();
                 assert_eq!(got, want, "{name} {side}");
             }
+            let outline = Component::outline_from_file(path.as_ref()).unwrap();
+            let kinds = |items: &[crate::model::WorldItemInfo]| {
+                let mut v: Vec<(String, bool)> = items
+                    .iter()
+                    .filter(|i| !matches!(i, crate::model::WorldItemInfo::Type(_)))
+                    .map(|i| {
+                        let f = matches!(i, crate::model::WorldItemInfo::Function(_));
+                        (i.name().to_string(), f)
+                    })
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(kinds(&outline.imports), kinds(&c.imports), "{name}");
+            assert_eq!(kinds(&outline.exports), kinds(&c.exports), "{name}");
+            assert_eq!((outline.size, &outline.sha256), (c.size, &c.sha256));
+            let (full, lazy) = (c.decoded.unwrap(), outline.decoded.unwrap());
+            let (full, lazy) = (full.wit().unwrap(), lazy.wit().unwrap());
+            assert_eq!(
+                full.resolve.worlds[full.world].imports.len(),
+                lazy.resolve.worlds[lazy.world].imports.len(),
+                "{name}: the WIT an outline decodes later is the component's"
+            );
         }
     }
 }

@@ -19,7 +19,7 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// Settings fixed when the engine is first created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineOptions {
-    /// Keep compiled code on disk (see [`cache_dir`]).
+    /// Keep compiled code on disk (see [`crate::util::cache::cache_dir`]).
     pub cache: bool,
     /// Wasm stack cap in bytes.
     pub max_stack: usize,
@@ -99,8 +99,8 @@ fn build(options: EngineOptions) -> Result<RuntimeEngine, String> {
         // Proposals no sample needs stay off: less attack surface for untrusted guests
         // (threads, GC and component-model async are not even compiled in).
         .wasm_memory64(false);
-    let cache_dir = if options.cache && std::env::var_os("WIREBENCH_NO_CACHE").is_none() {
-        cache_dir().and_then(|dir| match enable_cache(&mut config, &dir) {
+    let cache_dir = if options.cache && crate::util::cache::enabled() {
+        crate::util::cache::cache_dir().and_then(|dir| match enable_cache(&mut config, &dir) {
             Ok(()) => Some(dir),
             Err(e) => {
                 tracing::warn!("compile cache disabled: {e}");
@@ -130,25 +130,6 @@ fn enable_cache(config: &mut Config, dir: &std::path::Path) -> Result<(), String
     let cache = wasmtime::Cache::new(cache_config).map_err(|e| e.to_string())?;
     config.cache(Some(cache));
     Ok(())
-}
-
-/// `$WIREBENCH_CACHE_DIR`, else `$XDG_CACHE_HOME/wirebench`, else `~/.cache/wirebench`.
-pub fn cache_dir() -> Option<PathBuf> {
-    let absolute = |p: PathBuf| {
-        if p.is_absolute() {
-            Some(p)
-        } else {
-            std::env::current_dir().ok().map(|cwd| cwd.join(p))
-        }
-    };
-    if let Some(dir) = std::env::var_os("WIREBENCH_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return absolute(PathBuf::from(dir));
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return absolute(PathBuf::from(xdg).join("wirebench"));
-    }
-    let home = std::env::var_os("HOME").filter(|d| !d.is_empty())?;
-    Some(PathBuf::from(home).join(".cache").join("wirebench"))
 }
 
 /// Advances the engine epoch every [`EPOCH_TICK`] while at least one call runs, and sleeps

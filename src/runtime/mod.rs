@@ -33,8 +33,9 @@ mod worker;
 #[cfg(test)]
 mod test_support;
 
+pub use crate::util::cache::cache_dir;
 pub use composed::{composed_bytes, composed_target};
-pub use engine::{cache_dir, init_engine, shared_engine, EngineOptions, RuntimeEngine, EPOCH_TICK};
+pub use engine::{init_engine, shared_engine, EngineOptions, RuntimeEngine, EPOCH_TICK};
 pub use error::CallError;
 pub use handles::HandleInfo;
 pub use limits::{

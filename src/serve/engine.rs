@@ -76,7 +76,7 @@ fn pooling_engine(concurrency: usize, limits: &Limits, cache: bool) -> Result<En
         .parallel_compilation(true)
         .wasm_memory64(false)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    if cache && std::env::var_os("WIREBENCH_NO_CACHE").is_none() {
+    if cache && crate::util::cache::enabled() {
         if let Some(dir) = runtime::cache_dir() {
             let mut cc = wasmtime::CacheConfig::new();
             cc.with_directory(&dir);

@@ -394,7 +394,7 @@ fn save(mut ws: Workspace, to: Option<PathBuf>) -> Result<Result<String, String>
 
 fn export(ws: &Workspace, path: &Path) -> Result<Result<String, String>> {
     let bytes = crate::compose::encode_workspace(ws, &Default::default())?;
-    crate::util::fsio::atomic_write(path, &bytes)
+    crate::util::fsio::write_output(path, &bytes)
         .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(Ok(format!(
         "exported the composed component to {} ({})",

@@ -77,29 +77,69 @@ fn describe_file_type(ft: &fs::FileType) -> &'static str {
 
 /// Writes `contents` to `path` atomically: a temp file in the same directory, fsync, rename,
 /// then fsync of the directory. A crash at any point leaves the old file or the new one.
+/// For what the user authored or saved.
 pub fn atomic_write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(
-            ".{}.",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        ))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    stage(path, contents, true)?
+        .persist(path)
+        .map_err(|e| e.error)?;
     #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = File::open(parent_dir(path)) {
         // Durability of the rename itself; failure here does not undo the write.
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Writes a build output (a composition, an adapted component) without ever showing a
+/// half-written file, but without fsync, as compilers and linkers do: the output can be made
+/// again should the machine lose power before the OS writes it. For the same reason the old
+/// file is removed before the new one is renamed into place (ext4 flushes a file renamed over
+/// another one at once); a reader may find no file for that instant, never a partial one.
+pub fn write_output(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let staged = stage(path, contents, false)?;
+    match fs::symlink_metadata(path) {
+        Ok(m) if !m.is_dir() => fs::remove_file(path)?,
+        _ => {}
+    }
+    staged.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// `contents` in a new temporary file beside `path`, with the mode `path` will have.
+fn stage(path: &Path, contents: &[u8], durable: bool) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(
+        ".{}.",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Temp files are private (0600); the result keeps the mode of the file it replaces, else
+    // gets what a plain write would (0666 less the umask).
+    #[cfg(unix)]
+    let existing = {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+        fs::metadata(path).ok().map(|m| m.permissions())
+    };
+    let mut tmp = builder.tempfile_in(parent_dir(path))?;
+    #[cfg(unix)]
+    if let Some(permissions) = existing {
+        tmp.as_file().set_permissions(permissions)?;
+    }
+    tmp.write_all(contents)?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
+    Ok(tmp)
 }
 
 #[cfg(test)]
@@ -114,6 +154,33 @@ mod tests {
         atomic_write(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_readable_and_keep_the_mode_they_replace() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let plain = dir.path().join("plain");
+        fs::write(&plain, b"").unwrap();
+        let out = dir.path().join("out.wasm");
+        write_output(&out, b"one").unwrap();
+        assert_eq!(mode(&out), mode(&plain));
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+        write_output(&out, b"two").unwrap();
+        assert_eq!(
+            (mode(&out), fs::read(&out).unwrap()),
+            (0o755, b"two".to_vec())
+        );
+        let saved = dir.path().join("a.wac");
+        atomic_write(&saved, b"x").unwrap();
+        assert_eq!(mode(&saved), mode(&plain));
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            3,
+            "no temp file left"
+        );
     }
 
     #[test]

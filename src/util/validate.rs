@@ -32,6 +32,17 @@ pub fn validate_structure(bytes: &[u8]) -> Result<Vec<Body<'_>>, BinaryReaderErr
     Ok(bodies)
 }
 
+/// [`validate_structure`] for bytes whose function bodies need no checking at all.
+pub fn check_structure(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+    let mut validator = Validator::new_with_features(WasmFeatures::all());
+    let mut parser = Parser::new(0);
+    parser.set_features(WasmFeatures::all());
+    for payload in parser.parse_all(bytes) {
+        validator.payload(&payload?)?;
+    }
+    Ok(())
+}
+
 /// A function body found by [`validate_structure`], with what is needed to validate it.
 pub type Body<'a> = (
     wasmparser::FuncToValidate<wasmparser::ValidatorResources>,

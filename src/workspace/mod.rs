@@ -25,7 +25,7 @@ pub use manifest::{relative_path, Position, Settings, MANIFEST_FILE, MAX_COMPONE
 pub use report::{
     matching_export, port_names, Candidate, OpenImport, OpenReason, PlugReport, PlugStatus,
 };
-pub use typecheck::{PlugCheckError, PlugMismatch};
+pub use typecheck::{PlugCheckError, PlugMismatch, TypeIndex};
 
 /// One wire: a consumer's import satisfied by a provider's export.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -141,6 +141,11 @@ impl Workspace {
             .filter(|p| p.consumer == id || p.provider == id)
             .filter_map(|p| self.check_plug(p).err().map(|e| (p.clone(), e)))
             .collect()
+    }
+
+    /// Runs `f` with the component types of the workspace (shared by its clones).
+    pub fn with_type_index<R>(&self, f: impl FnOnce(&mut TypeIndex) -> R) -> R {
+        self.types.with(f)
     }
 
     /// Checks one plug: both components exist and are components, the names exist, the types fit.

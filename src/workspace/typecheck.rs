@@ -1,6 +1,8 @@
 //! Plug compatibility: wac-types' subtype checker decides, `model::compat` explains in WIT.
 
 use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -116,7 +118,8 @@ impl fmt::Display for PlugMismatch {
     }
 }
 
-/// Component types of every component checked so far, in one wac-types arena.
+/// Component types of every component checked so far, in one wac-types arena, with the
+/// packages they came from so a composition can reuse them instead of parsing again.
 ///
 /// wac-types compares type ids before structure, so both sides of a check must live in the same
 /// arena. The arena only grows and is keyed by content hash, so sharing it between clones of a
@@ -125,30 +128,81 @@ impl fmt::Display for PlugMismatch {
 pub struct TypeIndex {
     types: Types,
     worlds: HashMap<String, WorldId>,
+    /// Recent packages by content hash, oldest first; their bytes are bounded by
+    /// [`KEEP_PACKAGE_BYTES`] (a reloading component leaves a trail of versions).
+    packages: IndexMap<String, Package>,
+    package_bytes: usize,
     cache: HashSet<(ItemKind, ItemKind)>,
 }
 
+/// How many bytes of component binaries the index keeps parsed for compositions.
+const KEEP_PACKAGE_BYTES: usize = 64 << 20;
+
 impl TypeIndex {
     fn world(&mut self, c: &Component) -> Result<WorldId, PlugCheckError> {
+        match self.worlds.get(&c.sha256) {
+            Some(w) => Ok(*w),
+            None => self.package(c).map(|p| p.ty()),
+        }
+    }
+
+    /// The wac-types package of a component, parsed into the index's arena on first use.
+    /// It is named after its content: one package per distinct binary, whatever it is called.
+    pub fn package(&mut self, c: &Component) -> Result<&Package, PlugCheckError> {
         if c.kind == Kind::CoreModule {
             return Err(PlugCheckError::CoreModule {
                 component: c.name.clone(),
             });
         }
-        if let Some(w) = self.worlds.get(&c.sha256) {
-            return Ok(*w);
-        }
-        let bytes = c.bytes().ok_or_else(|| PlugCheckError::NoBinary {
-            component: c.name.clone(),
-        })?;
-        let pkg = Package::from_bytes(&c.name, None, bytes.to_vec(), &mut self.types).map_err(
-            |source| PlugCheckError::Unreadable {
+        if !self.packages.contains_key(&c.sha256) {
+            let bytes = c.bytes().ok_or_else(|| PlugCheckError::NoBinary {
                 component: c.name.clone(),
-                source,
-            },
-        )?;
-        self.worlds.insert(c.sha256.clone(), pkg.ty());
-        Ok(pkg.ty())
+            })?;
+            let name = format!("wirebench:c{}", &c.sha256[..c.sha256.len().min(16)]);
+            let pkg = Package::from_bytes(&name, None, bytes.to_vec(), &mut self.types).map_err(
+                |source| PlugCheckError::Unreadable {
+                    component: c.name.clone(),
+                    source,
+                },
+            )?;
+            self.worlds.insert(c.sha256.clone(), pkg.ty());
+            self.package_bytes += pkg.bytes().len();
+            while self.package_bytes > KEEP_PACKAGE_BYTES && !self.packages.is_empty() {
+                if let Some((_, old)) = self.packages.shift_remove_index(0) {
+                    self.package_bytes -= old.bytes().len();
+                }
+            }
+            self.packages.insert(c.sha256.clone(), pkg);
+        }
+        Ok(&self.packages[&c.sha256])
+    }
+
+    /// The arena every package of the index lives in.
+    pub fn types(&self) -> &Types {
+        &self.types
+    }
+
+    /// The interfaces (by name) whose types the interface `c` exports as `export` uses.
+    pub fn used_interfaces(
+        &mut self,
+        c: &Component,
+        export: &str,
+    ) -> Result<Vec<String>, PlugCheckError> {
+        let world = self.world(c)?;
+        let Some(ItemKind::Instance(iface)) = self.types[world].exports.get(export) else {
+            return Ok(Vec::new());
+        };
+        let mut names = Vec::new();
+        for used in self.types[*iface].uses.values() {
+            if used.interface != *iface {
+                if let Some(name) = &self.types[used.interface].id {
+                    if !names.contains(name) {
+                        names.push(name.clone());
+                    }
+                }
+            }
+        }
+        Ok(names)
     }
 
     /// Decides whether `provider`'s `export` satisfies `consumer`'s `import`.
@@ -210,7 +264,10 @@ fn explain(
     provider: &Component,
     export: &str,
 ) -> Vec<Mismatch> {
-    let (Some(c), Some(p)) = (&consumer.decoded, &provider.decoded) else {
+    let (Some(c), Some(p)) = (
+        consumer.decoded.as_ref().and_then(|d| d.wit()),
+        provider.decoded.as_ref().and_then(|d| d.wit()),
+    ) else {
         return Vec::new();
     };
     let (Some(want), Some(have)) = (
