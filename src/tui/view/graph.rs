@@ -41,12 +41,42 @@ impl View {
     }
 
     fn put_str(&self, buf: &mut Buffer, x: i32, y: i32, text: &str, style: Style) {
-        for (i, ch) in text.chars().enumerate() {
-            if let Some((sx, sy)) = self.screen(x + i as i32, y) {
+        self.put_chars(buf, x, y, text.chars(), style);
+    }
+
+    /// Puts `chars` from `(x, y)` rightwards; returns the column after the last one.
+    fn put_chars(
+        &self,
+        buf: &mut Buffer,
+        x: i32,
+        y: i32,
+        chars: impl Iterator<Item = char>,
+        style: Style,
+    ) -> i32 {
+        let mut x = x;
+        for ch in chars {
+            if let Some((sx, sy)) = self.screen(x, y) {
                 buf[(sx, sy)].set_char(ch).set_style(style);
             }
+            x += 1;
         }
+        x
     }
+
+    /// `n` times `ch` from `(x, y)` rightwards.
+    fn put_run(&self, buf: &mut Buffer, x: i32, y: i32, ch: char, n: usize, style: Style) {
+        self.put_chars(buf, x, y, std::iter::repeat_n(ch, n), style);
+    }
+}
+
+/// `chars` cut to `width` with a trailing `…`, without allocating: the render path runs for
+/// every node of every frame.
+fn fitted<I: Iterator<Item = char> + Clone>(chars: I, width: usize) -> impl Iterator<Item = char> {
+    let cut = chars.clone().nth(width).is_some();
+    let keep = if cut { width.saturating_sub(1) } else { width };
+    chars
+        .take(keep)
+        .chain(std::iter::once('…').filter(move |_| cut && width > 0))
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -89,9 +119,9 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     scroll_marks(app, &view, buf);
 }
 
-/// Cells of an edge's path: right from the export, down/up the channel, right to the import.
-fn edge_path(from: (i32, i32), channel: i32, to: (i32, i32)) -> Vec<(i32, i32)> {
-    let mut cells = Vec::new();
+/// Cells of an edge's path, in order: right from the export, down/up the channel, right to
+/// the import.
+fn edge_path(from: (i32, i32), channel: i32, to: (i32, i32)) -> impl Iterator<Item = (i32, i32)> {
     let (x1, y1) = from;
     let (x2, y2) = to;
     let xm = if channel > x1 && channel < x2 {
@@ -99,25 +129,12 @@ fn edge_path(from: (i32, i32), channel: i32, to: (i32, i32)) -> Vec<(i32, i32)> 
     } else {
         x1 + 1
     };
-    for x in x1..=xm {
-        cells.push((x, y1));
-    }
+    let out = (x1..=xm).map(move |x| (x, y1));
     let step = if y2 >= y1 { 1 } else { -1 };
-    let mut y = y1;
-    while y != y2 {
-        y += step;
-        cells.push((xm, y));
-    }
-    if xm <= x2 {
-        for x in xm + 1..=x2 {
-            cells.push((x, y2));
-        }
-    } else {
-        for x in (x2..xm).rev() {
-            cells.push((x, y2));
-        }
-    }
-    cells
+    let down = (1..=(y2 - y1).abs()).map(move |i| (xm, y1 + i * step));
+    let dir = if xm <= x2 { 1 } else { -1 };
+    let back = (1..=(x2 - xm).abs()).map(move |i| (xm + i * dir, y2));
+    out.chain(down).chain(back)
 }
 
 fn draw_edges(app: &App, view: &View, buf: &mut Buffer) {
@@ -144,9 +161,11 @@ fn draw_edges(app: &App, view: &View, buf: &mut Buffer) {
         } else {
             1
         };
-        let path = edge_path(start, e.channel, end);
-        for win in path.windows(2) {
-            let ((ax, ay), (bx, by)) = (win[0], win[1]);
+        let mut path = edge_path(start, e.channel, end);
+        let Some(mut a) = path.next() else { continue };
+        for b in path {
+            let ((ax, ay), (bx, by)) = (a, b);
+            a = b;
             let (da, db) = match (bx - ax, by - ay) {
                 (1, 0) => (RIGHT, LEFT),
                 (-1, 0) => (LEFT, RIGHT),
@@ -215,28 +234,40 @@ fn draw_node(
         t.normal
     };
     let (w, h) = (i32::from(n.w), i32::from(n.h));
+    let width = n.w as usize;
     // Clear the box area so edges under it do not show through.
     for y in n.y..n.y + h {
-        view.put_str(buf, n.x, y, &" ".repeat(n.w as usize), t.normal);
+        view.put_run(buf, n.x, y, ' ', width, t.normal);
     }
-    let title = if n.id == HOST_ID {
-        "host (WASI)".to_string()
-    } else {
-        crate::util::sanitize::one_line(&n.id)
-    };
-    let mut top = format!("╭ {title} ");
-    let fill = (w as usize).saturating_sub(top.chars().count() + 1);
-    top.push_str(&"─".repeat(fill));
-    top.push('╮');
-    let top: String = top.chars().take(w as usize).collect();
-    view.put_str(buf, n.x, n.y, &top, border);
-    view.put_str(
+    // `╭ title ───╮`, the title cut so the corner always shows.
+    let id = crate::util::sanitize::sanitize(&n.id);
+    let title = if n.id == HOST_ID { "host (WASI)" } else { &id };
+    let title = title.chars().map(|c| {
+        if matches!(c, '\n' | '\t' | '\r') {
+            ' '
+        } else {
+            c
+        }
+    });
+    let head = "╭ ".chars().chain(title).chain(std::iter::once(' '));
+    let end = view.put_chars(buf, n.x, n.y, head.take(width.saturating_sub(1)), border);
+    let fill = (n.x + w - 1 - end).max(0) as usize;
+    view.put_run(buf, end, n.y, '─', fill, border);
+    if w > 1 {
+        view.put_str(buf, n.x + w - 1, n.y, "╮", border);
+    }
+    view.put_str(buf, n.x, n.y + h - 1, "╰", border);
+    view.put_run(
         buf,
-        n.x,
+        n.x + 1,
         n.y + h - 1,
-        &format!("╰{}╯", "─".repeat((w - 2).max(0) as usize)),
+        '─',
+        (w - 2).max(0) as usize,
         border,
     );
+    if w > 1 {
+        view.put_str(buf, n.x + w - 1, n.y + h - 1, "╯", border);
+    }
     for y in n.y + 1..n.y + h - 1 {
         view.put_str(buf, n.x, y, "│", border);
         view.put_str(buf, n.x + w - 1, y, "│", border);
@@ -253,28 +284,30 @@ fn draw_node(
         } else {
             style
         };
-        let text = match (port.side, port.state) {
-            (PortSide::Import, PortState::Open) => format!("⚠ {}", port.label),
-            (PortSide::Import, PortState::Broken) => format!("✗ {}", port.label),
-            (PortSide::Import, _) => format!("▶ {}", port.label),
-            (PortSide::Export, _) if n.id == HOST_ID => port.label.clone(),
-            (PortSide::Export, _) => format!("{} ●", port.label),
+        let (prefix, suffix) = match (port.side, port.state) {
+            (PortSide::Import, PortState::Open) => ("⚠ ", ""),
+            (PortSide::Import, PortState::Broken) => ("✗ ", ""),
+            (PortSide::Import, _) => ("▶ ", ""),
+            (PortSide::Export, _) if n.id == HOST_ID => ("", ""),
+            (PortSide::Export, _) => ("", " ●"),
         };
-        let text = fit(&text, inner_w);
+        let text = prefix
+            .chars()
+            .chain(port.label.chars())
+            .chain(suffix.chars());
+        let shown = text.clone().count().min(inner_w);
         let x = match port.side {
-            PortSide::Export if n.id != HOST_ID => {
-                n.x + 1 + (inner_w - text.chars().count()) as i32
-            }
+            PortSide::Export if n.id != HOST_ID => n.x + 1 + (inner_w - shown) as i32,
             _ => n.x + 1,
         };
-        view.put_str(buf, x, n.port_row(i), &text, style);
+        view.put_chars(buf, x, n.port_row(i), fitted(text, inner_w), style);
     }
     if let Some(note) = &n.note {
-        view.put_str(
+        view.put_chars(
             buf,
             n.x + 1,
             n.y + 1 + n.ports.len() as i32,
-            &fit(note, inner_w),
+            fitted(note.chars(), inner_w),
             t.dim,
         );
     }
@@ -327,16 +360,6 @@ fn scroll_marks(app: &App, view: &View, buf: &mut Buffer) {
     }
 }
 
-/// Cuts `s` to `width` characters with a trailing `…`.
-fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,10 +374,23 @@ mod tests {
 
     #[test]
     fn path_goes_right_then_vertical_then_right() {
-        let p = edge_path((0, 0), 2, (4, 2));
+        let p: Vec<_> = edge_path((0, 0), 2, (4, 2)).collect();
         assert_eq!(
             p,
             vec![(0, 0), (1, 0), (2, 0), (2, 1), (2, 2), (3, 2), (4, 2)]
         );
+        // A consumer left of the channel start: up, then back left.
+        let p: Vec<_> = edge_path((5, 3), 0, (4, 1)).collect();
+        assert_eq!(p, vec![(5, 3), (6, 3), (6, 2), (6, 1), (5, 1), (4, 1)]);
+    }
+
+    #[test]
+    fn fitted_cuts_with_an_ellipsis() {
+        let f = |s: &str, w| fitted(s.chars(), w).collect::<String>();
+        assert_eq!(f("store", 5), "store");
+        assert_eq!(f("store", 9), "store");
+        assert_eq!(f("key-value", 5), "key-…");
+        assert_eq!(f("ab", 1), "…");
+        assert_eq!(f("ab", 0), "");
     }
 }
