@@ -520,7 +520,7 @@ else:
           "tui 200 nodes/layout + render (one frame after a change)",
           "tui 200 nodes/App::new (plug report + layout)"]),
         ("compose (`benches/compose.rs`)", "compose/encode_chain_50",
-         ["compose/plug_and_encode_chain_50"]),
+         ["compose/plug_and_encode_chain_50", "compose/encode_chain_50_validated_before"]),
     ]
     for sample in ("kv-store", "data-processor", "http-gateway", "type-zoo"):
         groups.append((f"decode {sample} (`benches/inspect.rs`)",
