@@ -253,3 +253,22 @@ fn hundreds_of_corrupt_variants_never_panic() {
     }
     assert_eq!(checked, 360);
 }
+
+#[test]
+fn a_reader_that_stops_early_gets_no_error_line() {
+    // More JSON than a pipe holds, to a reader that has gone (as with `| head -1`).
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirebench"));
+    cmd.arg("inspect").arg("--json");
+    for _ in 0..20 {
+        cmd.arg(samples.join("type-zoo.wasm"));
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -35,7 +35,10 @@ pub fn error_line(err: &anyhow::Error) -> String {
 /// Writes a value as pretty JSON followed by a newline.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).context("failed to write JSON")?;
+    // As an io::Error again, so a closed pipe is recognised as one (see `print_error`).
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .context("failed to write JSON")?;
     writeln!(out)?;
     Ok(())
 }
