@@ -162,6 +162,24 @@ impl Unchecked {
         })
     }
 
+    /// A component of these bytes with nothing decoded yet, and the bytes.
+    fn into_component(self) -> (Component, Arc<[u8]>) {
+        let component = Component {
+            size: self.bytes.len() as u64,
+            name: self.name,
+            path: self.path,
+            kind: self.kind,
+            sha256: self.sha256,
+            world: None,
+            imports: Vec::new(),
+            exports: Vec::new(),
+            core: None,
+            wit: String::new(),
+            decoded: None,
+        };
+        (component, self.bytes)
+    }
+
     fn needs_validation(&self) -> bool {
         self.validation != Validation::Skip
     }
@@ -190,29 +208,9 @@ fn sections_fit(bytes: &[u8]) -> bool {
 
 /// Decodes bytes that are valid, or (components) structurally checked as they are decoded.
 fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
-    let Unchecked {
-        name,
-        path,
-        bytes,
-        kind,
-        sha256,
-        ..
-    } = input;
+    let (mut component, bytes) = input.into_component();
+    let (name, kind) = (component.name.clone(), component.kind);
     let name = name.as_str();
-    let size = bytes.len() as u64;
-    let mut component = Component {
-        name: name.to_string(),
-        path,
-        kind,
-        size,
-        sha256,
-        world: None,
-        imports: Vec::new(),
-        exports: Vec::new(),
-        core: None,
-        wit: String::new(),
-        decoded: None,
-    };
     match kind {
         Kind::Component => {
             let decoded = wit_component::decode(&bytes).map_err(|e| DecodeError::Wit {
@@ -253,33 +251,17 @@ fn outline_valid(input: Unchecked) -> Result<Component, DecodeError> {
     if input.kind == Kind::CoreModule {
         return decode_valid(input);
     }
-    let Unchecked {
-        name,
-        path,
-        bytes,
-        kind,
-        sha256,
-        ..
-    } = input;
+    let (mut component, bytes) = input.into_component();
     let (imports, exports) =
         super::ports::top_level_items(&bytes).map_err(|e| DecodeError::Wit {
-            name: name.clone(),
-            kind,
+            name: component.name.clone(),
+            kind: component.kind,
             reason: e.message().to_string(),
         })?;
-    Ok(Component {
-        name,
-        path,
-        kind,
-        size: bytes.len() as u64,
-        sha256,
-        world: None,
-        imports: imports.into_iter().map(outline_item).collect(),
-        exports: exports.into_iter().map(outline_item).collect(),
-        core: None,
-        wit: String::new(),
-        decoded: Some(Arc::new(Decoded::undecoded(bytes))),
-    })
+    component.imports = imports.into_iter().map(outline_item).collect();
+    component.exports = exports.into_iter().map(outline_item).collect();
+    component.decoded = Some(Arc::new(Decoded::undecoded(bytes)));
+    Ok(component)
 }
 
 fn outline_item(port: super::ports::Port) -> WorldItemInfo {
