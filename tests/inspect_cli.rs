@@ -163,6 +163,32 @@ fn core_module_is_described_not_rejected() {
     assert!(s.contains("wirebench adapt"), "{s}");
 }
 
+#[test]
+fn code_is_not_validated_to_describe_a_component_but_is_to_use_it() {
+    // The structure and types are fine, the one function body is ill-typed: `wasm-tools
+    // component wit` prints the WIT of such a file, and so does `inspect`; `graph` (which
+    // loads components to wire and run them) refuses it, naming the fault.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.wasm");
+    let wat = "(component (core module (func (result i32))))";
+    std::fs::write(&bad, wat::parse_str(wat).unwrap()).unwrap();
+    let bad = bad.display().to_string();
+    for args in [vec!["inspect", &bad], vec!["inspect", "--wit", &bad]] {
+        let out = wirebench(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    let out = wirebench(&["graph", &bad]);
+    assert_one_line_error(&out, "type mismatch");
+    // Bad structure is refused by `inspect` too.
+    let kv = std::fs::read(sample("kv-store")).unwrap();
+    let cut = dir.path().join("cut.wasm");
+    std::fs::write(&cut, &kv[..kv.len() - 100]).unwrap();
+    assert_one_line_error(
+        &wirebench(&["inspect", "--wit", &cut.display().to_string()]),
+        "truncated",
+    );
+}
+
 fn assert_one_line_error(out: &Output, needle: &str) {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
@@ -211,6 +237,8 @@ fn hundreds_of_corrupt_variants_never_panic() {
         state
     };
     let mut checked = 0;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("variant.wasm");
     for name in [
         "kv-store",
         "data-processor",
@@ -235,12 +263,18 @@ fn hundreds_of_corrupt_variants_never_panic() {
                     }
                 }
             }
-            // In-process: the same decoder the binary uses; errors are fine, panics are not.
-            let result = std::panic::catch_unwind(|| {
-                wirebench::model::Component::from_bytes("variant", bytes.clone())
+            // In-process: the same decoders the binary uses (full validation, and what
+            // `inspect` checks); errors are fine, panics are not.
+            std::fs::write(&file, &bytes).unwrap();
+            let results = std::panic::catch_unwind(|| {
+                [
+                    wirebench::model::Component::from_bytes("variant", bytes.clone()).err(),
+                    wirebench::model::Component::describe_file(&file).err(),
+                    wirebench::model::Component::wit_document_of_file(&file).err(),
+                ]
             });
-            let decoded = result.unwrap_or_else(|_| panic!("{name} variant {i} panicked"));
-            if let Err(e) = decoded {
+            let results = results.unwrap_or_else(|_| panic!("{name} variant {i} panicked"));
+            for e in results.into_iter().flatten() {
                 let msg = e.to_string();
                 assert!(
                     !msg.contains('\n'),

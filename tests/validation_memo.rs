@@ -1,6 +1,7 @@
 //! The record of validated files in the cache directory: what passes full validation is
 //! remembered by content, what fails never is, changed bytes are validated again, and
-//! `WIREBENCH_NO_CACHE` keeps no record at all.
+//! `WIREBENCH_NO_CACHE` keeps no record at all. `inspect` validates no function body (as
+//! `wasm-tools component wit`), so it neither needs nor writes the record.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -52,7 +53,7 @@ fn passing_files_are_remembered_and_failing_ones_never() {
     let bad = work.path().join("bad.wasm");
     fs::write(&bad, ill_typed_component()).unwrap();
     for _ in 0..2 {
-        let out = wirebench(cache.path(), &[&"inspect", &bad]);
+        let out = wirebench(cache.path(), &[&"graph", &bad]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(err.contains("bad") && err.lines().count() == 1, "{err}");
@@ -60,10 +61,15 @@ fn passing_files_are_remembered_and_failing_ones_never() {
     assert!(recorded(cache.path()).is_empty());
 
     let kv = sample("kv-store");
-    let first = wirebench(cache.path(), &[&"inspect", &kv]);
+    assert!(wirebench(cache.path(), &[&"inspect", &kv]).status.success());
+    assert!(
+        recorded(cache.path()).is_empty(),
+        "inspect validates no code"
+    );
+    let first = wirebench(cache.path(), &[&"graph", &kv]);
     assert!(first.status.success());
     assert_eq!(recorded(cache.path()), vec![sha_of(&kv)]);
-    let second = wirebench(cache.path(), &[&"inspect", &kv]);
+    let second = wirebench(cache.path(), &[&"graph", &kv]);
     assert_eq!(
         first.stdout, second.stdout,
         "the record changes nothing but time"
@@ -72,11 +78,9 @@ fn passing_files_are_remembered_and_failing_ones_never() {
     // The same path with other bytes is judged afresh.
     let copy = work.path().join("kv.wasm");
     fs::copy(&kv, &copy).unwrap();
-    assert!(wirebench(cache.path(), &[&"inspect", &"--wit", &copy])
-        .status
-        .success());
+    assert!(wirebench(cache.path(), &[&"graph", &copy]).status.success());
     fs::write(&copy, ill_typed_component()).unwrap();
-    let out = wirebench(cache.path(), &[&"inspect", &"--wit", &copy]);
+    let out = wirebench(cache.path(), &[&"graph", &copy]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(recorded(cache.path()), vec![sha_of(&kv)]);
 }
@@ -100,7 +104,7 @@ fn compositions_are_remembered_with_their_inputs_and_no_cache_keeps_nothing() {
 
     let none = work.path().join("no-cache");
     let o = Command::new(env!("CARGO_BIN_EXE_wirebench"))
-        .args([&"inspect" as &dyn AsRef<std::ffi::OsStr>, &socket])
+        .args([&"graph" as &dyn AsRef<std::ffi::OsStr>, &socket])
         .env("WIREBENCH_CACHE_DIR", &none)
         .env("WIREBENCH_NO_CACHE", "1")
         .output()

@@ -36,7 +36,7 @@ impl InspectCommand {
         let mut decoded = Vec::new();
         let mut failed = false;
         for file in &self.files {
-            match Component::from_file(file) {
+            match Component::describe_file(file) {
                 Ok(c) => decoded.push(c),
                 Err(e) => {
                     print_error(&e.into());

@@ -11,6 +11,7 @@ use super::{
     core_module, sha256_hex, Component, DecodeError, Decoded, FunctionInfo, FunctionKind,
     InterfaceInfo, Kind, ParamInfo, TypeInfo, Validation, WorldItemInfo,
 };
+use crate::util::fsio::read_wasm_file_shared;
 use crate::util::validated;
 
 const MAGIC: &[u8; 4] = b"\0asm";
@@ -24,16 +25,17 @@ pub(super) fn decode(
     validated_then(Unchecked::new(name, path, bytes, validation)?, decode_valid)
 }
 
+pub(super) fn decode_file(path: &Path, validation: Validation) -> Result<Component, DecodeError> {
+    let bytes = read_wasm_file_shared(path)?;
+    let name = super::component_name_for(path);
+    decode(&name, Some(path.to_path_buf()), bytes, validation)
+}
+
 /// The WIT document of a file (see [`Component::wit_document`]), decoding nothing else.
 pub(super) fn wit_document(path: &Path) -> Result<String, DecodeError> {
-    let bytes = crate::util::fsio::read_wasm_file(path)?;
+    let bytes = read_wasm_file_shared(path)?;
     let name = super::component_name_for(path);
-    let input = Unchecked::new(
-        &name,
-        Some(path.into()),
-        bytes.into(),
-        Validation::Remembered,
-    )?;
+    let input = Unchecked::new(&name, Some(path.into()), bytes, Validation::Structure)?;
     validated_then(input, |input| {
         if input.kind == Kind::CoreModule {
             return decode_valid(input).map(|c| c.wit_document());
@@ -62,8 +64,10 @@ fn validated_then<T>(
     input: Unchecked,
     then: impl FnOnce(Unchecked) -> Result<T, DecodeError>,
 ) -> Result<T, DecodeError> {
-    if !input.needs_validation() {
-        return then(input);
+    match input.validation {
+        Validation::Skip => return then(input),
+        Validation::Structure => return structure_checked_then(input, then),
+        Validation::Full | Validation::Remembered => {}
     }
     // wit-parser reads through a buffer it grows to each section's declared size, so a
     // section claiming gigabytes must be refused by the validator before it gets there.
@@ -91,16 +95,37 @@ fn validated_then<T>(
     })
 }
 
+/// [`validated_then`] for [`Validation::Structure`]: wit-parser validates a component's
+/// structure itself as it decodes, so a separate pass runs only where it cannot be trusted to
+/// (see [`sections_fit`]), for core modules, and to name the precise fault when decoding fails.
+fn structure_checked_then<T>(
+    input: Unchecked,
+    then: impl FnOnce(Unchecked) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    if input.kind == Kind::CoreModule || !sections_fit(&input.bytes) {
+        input.validate()?;
+        return then(input);
+    }
+    let (name, kind, bytes) = (input.name.clone(), input.kind, Arc::clone(&input.bytes));
+    then(input).map_err(|e| match e {
+        DecodeError::Wit { .. } => match crate::util::validate::check_structure(&bytes) {
+            Err(fault) => validation_error(&name, kind, &bytes, fault),
+            Ok(()) => e,
+        },
+        e => e,
+    })
+}
+
 /// Outlines of files (see [`Component::outline_from_file`]), in order. Files validated before
 /// need no validation; when several others do, they are validated side by side.
 pub(super) fn outlines(files: &[&Path]) -> Vec<Result<Component, DecodeError>> {
     let inputs: Vec<Result<Unchecked, DecodeError>> = files
         .iter()
         .map(|path| {
-            let bytes = crate::util::fsio::read_wasm_file(path)?;
+            let bytes = read_wasm_file_shared(path)?;
             let name = super::component_name_for(path);
             let path = Some(path.to_path_buf());
-            Unchecked::new(&name, path, bytes.into(), Validation::Remembered)
+            Unchecked::new(&name, path, bytes, Validation::Remembered)
         })
         .collect();
     let outline = |input: Unchecked| {
@@ -134,7 +159,9 @@ struct Unchecked {
     path: Option<PathBuf>,
     bytes: Arc<[u8]>,
     kind: Kind,
-    sha256: String,
+    /// Computed up front only to look the bytes up in the record of validated ones; a large
+    /// file described once is never hashed.
+    sha256: Option<String>,
     /// [`Validation::Skip`] once known valid.
     validation: Validation,
 }
@@ -147,10 +174,14 @@ impl Unchecked {
         validation: Validation,
     ) -> Result<Self, DecodeError> {
         let kind = classify(name, &bytes)?;
-        let sha256 = sha256_hex(&bytes);
-        let validation = match validation {
-            Validation::Remembered if validated::known(&sha256) => Validation::Skip,
-            v => v,
+        let (sha256, validation) = match validation {
+            Validation::Remembered => {
+                let sha256 = sha256_hex(&bytes);
+                let known = validated::known(&sha256);
+                let v = if known { Validation::Skip } else { validation };
+                (Some(sha256), v)
+            }
+            v => (None, v),
         };
         Ok(Unchecked {
             name: name.to_string(),
@@ -162,14 +193,34 @@ impl Unchecked {
         })
     }
 
-    /// A component of these bytes with nothing decoded yet, and the bytes.
-    fn into_component(self) -> (Component, Arc<[u8]>) {
+    /// The bytes' sha256 and what `work` makes of them. A large file not hashed yet is hashed
+    /// on another thread meanwhile (hashing 20 MB takes about as long as decoding its WIT).
+    fn hashed_beside<T>(&self, work: impl FnOnce(&[u8]) -> T) -> (String, T) {
+        const HASH_BESIDE_FROM: usize = 1 << 20;
+        match &self.sha256 {
+            Some(sha256) => (sha256.clone(), work(&self.bytes)),
+            None if self.bytes.len() < HASH_BESIDE_FROM => {
+                (sha256_hex(&self.bytes), work(&self.bytes))
+            }
+            None => std::thread::scope(|s| {
+                let hashing = s.spawn(|| sha256_hex(&self.bytes));
+                let done = work(&self.bytes);
+                let sha256 = hashing
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (sha256, done)
+            }),
+        }
+    }
+
+    /// A component of these bytes, with this sha256 and nothing decoded yet, and the bytes.
+    fn into_component(self, sha256: String) -> (Component, Arc<[u8]>) {
         let component = Component {
             size: self.bytes.len() as u64,
             name: self.name,
             path: self.path,
             kind: self.kind,
-            sha256: self.sha256,
+            sha256,
             world: None,
             imports: Vec::new(),
             exports: Vec::new(),
@@ -180,19 +231,23 @@ impl Unchecked {
         (component, self.bytes)
     }
 
+    /// Whether function bodies are still to be validated.
     fn needs_validation(&self) -> bool {
-        self.validation != Validation::Skip
+        matches!(self.validation, Validation::Full | Validation::Remembered)
     }
 
-    /// Validates in full unless known valid, remembering a pass if asked to.
+    /// Validates as `validation` says, remembering a full pass if asked to.
     fn validate(&self) -> Result<(), DecodeError> {
-        if !self.needs_validation() {
-            return Ok(());
-        }
-        crate::util::validate::validate_all(&self.bytes)
-            .map_err(|e| validation_error(&self.name, self.kind, &self.bytes, e))?;
-        if self.validation == Validation::Remembered {
-            validated::record(&self.sha256);
+        let checked = match self.validation {
+            Validation::Skip => return Ok(()),
+            Validation::Structure => crate::util::validate::check_structure(&self.bytes),
+            Validation::Full | Validation::Remembered => {
+                crate::util::validate::validate_all(&self.bytes)
+            }
+        };
+        checked.map_err(|e| validation_error(&self.name, self.kind, &self.bytes, e))?;
+        if let (Validation::Remembered, Some(sha256)) = (self.validation, &self.sha256) {
+            validated::record(sha256);
         }
         Ok(())
     }
@@ -208,17 +263,18 @@ fn sections_fit(bytes: &[u8]) -> bool {
 
 /// Decodes bytes that are valid, or (components) structurally checked as they are decoded.
 fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
-    let (mut component, bytes) = input.into_component();
-    let (name, kind) = (component.name.clone(), component.kind);
+    let (name, kind) = (input.name.clone(), input.kind);
     let name = name.as_str();
+    let wit_error = |e: anyhow::Error| DecodeError::Wit {
+        name: name.to_string(),
+        kind,
+        reason: one_line(&e),
+    };
     match kind {
         Kind::Component => {
-            let decoded = wit_component::decode(&bytes).map_err(|e| DecodeError::Wit {
-                name: name.to_string(),
-                kind,
-                reason: one_line(&e),
-            })?;
-            let (resolve, world) = match decoded {
+            let (sha256, decoded) = input.hashed_beside(|bytes| wit_component::decode(bytes));
+            let (mut component, bytes) = input.into_component(sha256);
+            let (resolve, world) = match decoded.map_err(wit_error)? {
                 wit_component::DecodedWasm::Component(resolve, world) => (resolve, world),
                 wit_component::DecodedWasm::WitPackage(resolve, pkg) => {
                     // A WIT-only package has no world of its own; show its definitions.
@@ -233,17 +289,21 @@ fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
             };
             fill_from_world(&mut component, &resolve, world)?;
             component.decoded = Some(Arc::new(Decoded::new(bytes, resolve, world)));
+            Ok(component)
         }
         Kind::CoreModule => {
-            let (core, metadata) = core_module::describe(name, &bytes)?;
+            let (sha256, described) =
+                input.hashed_beside(|bytes| core_module::describe(name, bytes));
+            let (mut component, _) = input.into_component(sha256);
+            let (core, metadata) = described?;
             component.core = Some(core);
             // A wit-bindgen module that was never componentized still carries its world.
             if let Some((resolve, world)) = metadata {
                 fill_from_world(&mut component, &resolve, world)?;
             }
+            Ok(component)
         }
     }
-    Ok(component)
 }
 
 /// The outline of valid bytes: a component's port names, its WIT left for later.
@@ -251,7 +311,8 @@ fn outline_valid(input: Unchecked) -> Result<Component, DecodeError> {
     if input.kind == Kind::CoreModule {
         return decode_valid(input);
     }
-    let (mut component, bytes) = input.into_component();
+    let sha256 = input.hashed_beside(|_| ()).0;
+    let (mut component, bytes) = input.into_component(sha256);
     let (imports, exports) =
         super::ports::top_level_items(&bytes).map_err(|e| DecodeError::Wit {
             name: component.name.clone(),

@@ -251,6 +251,9 @@ enum Validation {
     Full,
     /// Everything, unless these very bytes passed before (then as [`Validation::Skip`]).
     Remembered,
+    /// The structure and every type, not function bodies: what `wasm-tools component wit`
+    /// checks. For bytes that are only described, never run or composed.
+    Structure,
     /// Only what wit-parser checks as it decodes: for bytes known valid.
     Skip,
 }
@@ -276,10 +279,15 @@ impl Component {
     /// Bytes validated in full before (by content hash, in the cache directory) are not
     /// validated again; see `model::validated`.
     pub fn from_file(path: &Path) -> Result<Self, DecodeError> {
-        let bytes = crate::util::fsio::read_wasm_file(path)?;
-        let name = component_name_for(path);
-        let path = Some(path.to_path_buf());
-        decode::decode(&name, path, bytes.into(), Validation::Remembered)
+        decode::decode_file(path, Validation::Remembered)
+    }
+
+    /// Reads and decodes a file to describe it (`wirebench inspect`): like
+    /// [`Component::from_file`], but function bodies are not validated, as `wasm-tools
+    /// component wit` does not validate them. Nothing decoded this way is run or composed;
+    /// what runs or composes a component validates its code first.
+    pub fn describe_file(path: &Path) -> Result<Self, DecodeError> {
+        decode::decode_file(path, Validation::Structure)
     }
 
     /// Reads a component for composing it: validated as by [`Component::from_file`], but only
@@ -298,7 +306,7 @@ impl Component {
     }
 
     /// The WIT document of a file, as `wirebench inspect --wit` prints it: validated as by
-    /// [`Component::from_file`], decoded only as far as printing its WIT needs.
+    /// [`Component::describe_file`], decoded only as far as printing its WIT needs.
     pub fn wit_document_of_file(path: &Path) -> Result<String, DecodeError> {
         decode::wit_document(path)
     }

@@ -3,6 +3,7 @@
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::model::DecodeError;
 
@@ -11,18 +12,44 @@ pub const MAX_WASM_SIZE: u64 = 256 * 1024 * 1024;
 
 /// Reads a `.wasm` file, refusing directories, FIFOs, devices and files over [`MAX_WASM_SIZE`].
 pub fn read_wasm_file(path: &Path) -> Result<Vec<u8>, DecodeError> {
-    let io = |source: std::io::Error| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            DecodeError::NotFound { path: path.into() }
-        } else {
-            DecodeError::Io {
-                path: path.into(),
-                source,
-            }
+    let (file, len) = open_wasm_file(path)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    // The file may grow between stat and read; never read past the limit.
+    file.take(MAX_WASM_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, e))?;
+    if bytes.len() as u64 > MAX_WASM_SIZE {
+        return Err(DecodeError::TooLarge {
+            path: path.into(),
+            size: bytes.len() as u64,
+            limit: MAX_WASM_SIZE,
+        });
+    }
+    Ok(bytes)
+}
+
+/// [`read_wasm_file`] into shared bytes, read straight into their final place: turning a
+/// `Vec` into an `Arc<[u8]>` would copy the whole file (for a 20 MB component, a second
+/// 20 MB of page faults and copying).
+pub fn read_wasm_file_shared(path: &Path) -> Result<Arc<[u8]>, DecodeError> {
+    let (mut file, len) = open_wasm_file(path)?;
+    // SAFETY: zeroed memory is a valid `[u8]`. Zeroed rather than filled: a large allocation
+    // comes zeroed from the kernel, and filling it would cost another pass over the file.
+    let mut shared: Arc<[u8]> = unsafe { Arc::new_zeroed_slice(len as usize).assume_init() };
+    if let Some(buf) = Arc::get_mut(&mut shared) {
+        if file.read_exact(buf).is_ok() && matches!(file.read(&mut [0]), Ok(0)) {
+            return Ok(shared);
         }
-    };
+    }
+    // The file changed length since it was measured (or could not be read): read it again the
+    // general way, which also gives the precise error.
+    read_wasm_file(path).map(Arc::from)
+}
+
+/// Opens a regular file of at most [`MAX_WASM_SIZE`] bytes; returns it with its length.
+fn open_wasm_file(path: &Path) -> Result<(File, u64), DecodeError> {
     // Check the type before opening: opening a FIFO for reading would block.
-    let meta = fs::metadata(path).map_err(io)?;
+    let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
     let file_type = meta.file_type();
     if !file_type.is_file() {
         return Err(DecodeError::NotAFile {
@@ -37,21 +64,19 @@ pub fn read_wasm_file(path: &Path) -> Result<Vec<u8>, DecodeError> {
             limit: MAX_WASM_SIZE,
         });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The file may grow between stat and read; never read past the limit.
-    File::open(path)
-        .map_err(io)?
-        .take(MAX_WASM_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_WASM_SIZE {
-        return Err(DecodeError::TooLarge {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    Ok((file, meta.len()))
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> DecodeError {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        DecodeError::NotFound { path: path.into() }
+    } else {
+        DecodeError::Io {
             path: path.into(),
-            size: bytes.len() as u64,
-            limit: MAX_WASM_SIZE,
-        });
+            source,
+        }
     }
-    Ok(bytes)
 }
 
 fn describe_file_type(ft: &fs::FileType) -> &'static str {
