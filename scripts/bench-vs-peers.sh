@@ -79,22 +79,27 @@ version_of() { have "$1" && "$1" --version 2>/dev/null | head -1 || echo "not in
 PEER_VERSIONS="wasmtime: $(version_of wasmtime); wac: $(version_of wac); wasm-tools: $(version_of wasm-tools); hyperfine: $(version_of hyperfine)"
 
 # --- timing helpers -------------------------------------------------------------------------
-# measure NAME RUNS COMMAND: hyperfine's JSON (mean/median/stddev in seconds) in NAME.json.
-# At least RUNS runs (hyperfine keeps going for 3 s, so quick commands get hundreds).
+# measure NAME RUNS COMMAND [PREPARE]: hyperfine's JSON (mean/median/stddev in seconds) in
+# NAME.json. At least RUNS runs (hyperfine keeps going for 3 s, so quick commands get hundreds);
+# PREPARE runs before each, untimed.
 measure() {
-    local name=$1 runs=$2 cmd=$3
+    local name=$1 runs=$2 cmd=$3 prepare=${4:-}
     echo "  $name: $cmd" >&2
     if have hyperfine; then
-        hyperfine --style basic --warmup 2 --min-runs "$runs" --export-json "$RESULTS/$name.json" \
-            "$cmd" >&2
+        local prep=()
+        [ -n "$prepare" ] && prep=(--prepare "$prepare")
+        hyperfine --style basic --warmup 2 --min-runs "$runs" "${prep[@]}" \
+            --export-json "$RESULTS/$name.json" "$cmd" >&2
     else
         # Same shape as hyperfine's export, from a plain loop (includes the shell's start-up).
-        python3 - "$RESULTS/$name.json" "$runs" "$cmd" <<'PY'
+        python3 - "$RESULTS/$name.json" "$runs" "$cmd" "$prepare" <<'PY'
 import json, statistics, subprocess, sys, time
-out, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, runs, cmd, prepare = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
 times = []
 for _ in range(runs):
+    if prepare:
+        subprocess.run(prepare, shell=True, check=True)
     t = time.perf_counter()
     subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
     times.append(time.perf_counter() - t)
@@ -114,10 +119,11 @@ peak_rss() {
     fi
 }
 
-# pair KEY LABEL WB_CMD PEER_BIN PEER_CMD [RUNS]: both sides timed, or the peer skipped.
+# pair KEY LABEL WB_CMD PEER_BIN PEER_CMD [RUNS] [WB_PREPARE]: both sides timed, or the peer
+# skipped; WB_PREPARE runs before each timed run of wirebench.
 pair() {
-    local key=$1 label=$2 wb_cmd=$3 peer=$4 peer_cmd=$5 runs=${6:-$RUNS}
-    measure "$key.wirebench" "$runs" "$wb_cmd"
+    local key=$1 label=$2 wb_cmd=$3 peer=$4 peer_cmd=$5 runs=${6:-$RUNS} wb_prepare=${7:-}
+    measure "$key.wirebench" "$runs" "$wb_cmd" "$wb_prepare"
     local wb_rss peer_rss=""
     wb_rss=$(peak_rss "$wb_cmd")
     if have "$peer"; then
@@ -157,10 +163,18 @@ for s in kv-store data-processor http-gateway type-zoo; do
 done
 pair "inspect.kv-store" "\`inspect\` summary of kv-store.wasm vs \`component wit\`" \
     "'$WB' inspect '$KV'" wasm-tools "wasm-tools component wit '$KV'"
-# First sight: no cache, so every function body is validated (as on a file never seen before).
-pair "cold.wit.data-processor" "WIT of data-processor.wasm, first sight (no cache)" \
-    "WIREBENCH_NO_CACHE=1 '$WB' inspect --wit '$SAMPLES/data-processor.wasm'" \
-    wasm-tools "wasm-tools component wit '$SAMPLES/data-processor.wasm'"
+# A component the size of what componentize-py makes: megabytes of code and data.
+LARGE=$WORK/large.wasm
+if have wasm-tools && python3 "$ROOT/scripts/large-component.py" "$LARGE"; then
+    LARGE_LABEL="large.wasm ($(($(stat -c %s "$LARGE") / 1000000)) MB, synthesized)"
+    pair "wit.large" "WIT of $LARGE_LABEL" "'$WB' inspect --wit '$LARGE'" \
+        wasm-tools "wasm-tools component wit '$LARGE'"
+    pair "inspect.large" "\`inspect\` summary of $LARGE_LABEL vs \`component wit\`" \
+        "'$WB' inspect '$LARGE'" wasm-tools "wasm-tools component wit '$LARGE'"
+else
+    LARGE=
+    echo "  skipped: the large component needs wasm-tools" >&2
+fi
 
 log "plug vs wac plug"
 pair "plug.processor" "plug kv-store into data-processor" \
@@ -169,9 +183,23 @@ pair "plug.processor" "plug kv-store into data-processor" \
 pair "plug.gateway" "plug data-processor into http-gateway" \
     "'$WB' plug '$SAMPLES/http-gateway.wasm' --plug '$SAMPLES/data-processor.wasm' -o '$WORK/wb-plug2.wasm'" \
     wac "wac plug '$SAMPLES/http-gateway.wasm' --plug '$SAMPLES/data-processor.wasm' -o '$WORK/wac-plug2.wasm'"
-pair "cold.plug.processor" "plug kv-store into data-processor, first sight (no cache)" \
-    "WIREBENCH_NO_CACHE=1 '$WB' plug '$SAMPLES/data-processor.wasm' --plug '$KV' -o '$WORK/wb-plug1.wasm'" \
-    wac "wac plug '$SAMPLES/data-processor.wasm' --plug '$KV' -o '$WORK/wac-plug1.wasm'"
+if [ -n "$LARGE" ]; then
+    pair "plug.large" "plug kv-store into $LARGE_LABEL" \
+        "'$WB' plug '$LARGE' --plug '$KV' -o '$WORK/wb-plug3.wasm'" \
+        wac "wac plug '$LARGE' --plug '$KV' -o '$WORK/wac-plug3.wasm'"
+fi
+# First sight: an empty cache directory before every run, so every input's function bodies are
+# validated and recorded, as for files never seen before.
+FIRST=$WORK/first-sight-cache
+pair "first.plug.processor" "plug kv-store into data-processor, first sight (empty cache)" \
+    "WIREBENCH_CACHE_DIR='$FIRST' '$WB' plug '$SAMPLES/data-processor.wasm' --plug '$KV' -o '$WORK/wb-plug1.wasm'" \
+    wac "wac plug '$SAMPLES/data-processor.wasm' --plug '$KV' -o '$WORK/wac-plug1.wasm'" \
+    "$RUNS" "rm -rf '$FIRST'"
+if [ -n "$LARGE" ]; then
+    pair "first.plug.large" "plug kv-store into $LARGE_LABEL, first sight (empty cache)" \
+        "WIREBENCH_CACHE_DIR='$FIRST' '$WB' plug '$LARGE' --plug '$KV' -o '$WORK/wb-plug3.wasm'" \
+        wac "wac plug '$LARGE' --plug '$KV' -o '$WORK/wac-plug3.wasm'" "$RUNS" "rm -rf '$FIRST'"
+fi
 
 # --- the TUI ----------------------------------------------------------------------------------
 # Time to first frame: the TUI runs in a pty (`script`) and exits right after its first frame
@@ -367,13 +395,12 @@ def worst_pair(keys, label, peer_name):
            f"{w[0] / p[0]:.2f}×", "≤ 1× (no slower)", w[0] <= p[0] * 1.05)
 
 
-worst_pair([k for k in pairs if k.startswith("wit.")], "`inspect --wit` vs `wasm-tools component wit`",
-           "wasm-tools")
-worst_pair([k for k in pairs if k.startswith("plug.")], "`plug` vs `wac plug`", "wac")
-worst_pair([k for k in pairs if k.startswith("cold.wit.")],
-           "`inspect --wit` vs `wasm-tools component wit`, files never seen (no cache)", "wasm-tools")
-worst_pair([k for k in pairs if k.startswith("cold.plug.")],
-           "`plug` vs `wac plug`, files never seen (no cache)", "wac")
+worst_pair([k for k in pairs if k.startswith(("wit.", "inspect."))],
+           "`inspect` / `inspect --wit` vs `wasm-tools component wit`", "wasm-tools")
+worst_pair([k for k in pairs if k.startswith("plug.")], "`plug` vs `wac plug`, files seen before",
+           "wac")
+worst_pair([k for k in pairs if k.startswith("first.plug.")],
+           "`plug` vs `wac plug`, files never seen (empty cache)", "wac")
 
 # reload
 if reload_rows:
@@ -440,9 +467,13 @@ w("")
 w("Each command is a whole process, start to exit, with warm caches on both sides "
   "(wasmtime's default compile cache; wirebench's `WIREBENCH_CACHE_DIR`, which holds compiled "
   "code and the hashes of files and compositions that passed full validation, so a file seen "
-  "before is not validated again). Rows marked \"first sight\" run wirebench with "
-  "`WIREBENCH_NO_CACHE=1`: every function body is validated, as for a file never seen before; "
-  "neither peer validates its inputs' code (`wac plug` validates its output).")
+  "before is not validated again). `inspect` validates what `wasm-tools component wit` "
+  "validates (structure and types, no function body) and keeps no record, so every run of it "
+  "is a first sight. Rows marked \"first sight\" empty wirebench's cache directory before "
+  "every run: every input's function bodies are validated and recorded, as for files never "
+  "seen before (`wac plug` validates its output instead, which holds the same code). "
+  "`large.wasm` is made by `scripts/large-component.py`: the `neon:processor` world with "
+  "megabytes of function bodies and data, the size of a componentize-py component.")
 w("")
 w("| work | wirebench | peer | peer ÷ wirebench | peak RSS wirebench / peer |")
 w("|---|---|---|---|---|")

@@ -293,7 +293,12 @@ pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeE
         .map_err(|source| ComposeError::Encode { source })?;
     // Every component in a graph was decoded from validated bytes and is embedded verbatim,
     // so its function bodies are known good: what composing can break is the structure. The
-    // same inputs make the same bytes, validated the first time round.
+    // same inputs make the same bytes, validated the first time round. Hashing a large
+    // composition (mostly its modules' code and data) costs as much as checking it.
+    if bytes.len() >= REMEMBER_BELOW {
+        validate_composition(&bytes)?;
+        return Ok(bytes);
+    }
     let sha256 = crate::model::sha256_hex(&bytes);
     if !validated::known(&sha256) {
         validate_composition(&bytes)?;
@@ -301,6 +306,9 @@ pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeE
     }
     Ok(bytes)
 }
+
+/// Compositions at least this large are checked every time instead of being remembered.
+const REMEMBER_BELOW: usize = 1 << 20;
 
 /// Validates the structure of a composition of validated components (see `encode_graph`).
 fn validate_composition(bytes: &[u8]) -> Result<(), ComposeError> {

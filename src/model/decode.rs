@@ -272,7 +272,7 @@ fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
     };
     match kind {
         Kind::Component => {
-            let (sha256, decoded) = input.hashed_beside(|bytes| wit_component::decode(bytes));
+            let (sha256, decoded) = input.hashed_beside(wit_component::decode);
             let (mut component, bytes) = input.into_component(sha256);
             let (resolve, world) = match decoded.map_err(wit_error)? {
                 wit_component::DecodedWasm::Component(resolve, world) => (resolve, world),
