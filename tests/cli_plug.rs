@@ -110,6 +110,69 @@ fn incompatible_plug_is_refused_and_nothing_is_written() {
     assert!(!d.join("out.wasm").exists());
 }
 
+/// kv-store with one byte of a function body turned into an illegal opcode: its structure and
+/// interface are intact, so only validating its code (here, the composition's) finds it.
+fn kv_store_with_broken_code() -> Vec<u8> {
+    let mut bytes = std::fs::read(sample("kv-store").expect("kv-store sample")).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    assert!(wirebench::util::validate::check_structure(&bytes).is_ok());
+    assert!(wirebench::util::validate::validate_all(&bytes).is_err());
+    bytes
+}
+
+#[test]
+fn an_input_with_broken_code_is_named_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cache = d.join("cache");
+    let socket = sample("data-processor").expect("data-processor sample");
+    let kv = d.join("kv.wasm");
+    std::fs::write(&kv, kv_store_with_broken_code()).unwrap();
+    // Plugs and type-checks like the good kv-store; the composition fails validation, and the
+    // error names the input at fault as reading it whole would.
+    let out = Command::new(env!("CARGO_BIN_EXE_wirebench"))
+        .args([
+            &"plug" as &dyn AsRef<std::ffi::OsStr>,
+            &socket,
+            &"--plug",
+            &kv,
+            &"-o",
+            &"out.wasm",
+        ])
+        .current_dir(d)
+        .env("WIREBENCH_CACHE_DIR", &cache)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: failed to read plug component `{}`: `kv`: invalid component: ",
+            kv.display()
+        )),
+        "{err}"
+    );
+    assert!(!d.join("out.wasm").exists());
+    // A file that exports nothing the socket imports is named too (a refusal, not a plug).
+    let bad = d.join("bad.wasm");
+    std::fs::write(
+        &bad,
+        wat::parse_str("(component (core module (func (result i32))))").unwrap(),
+    )
+    .unwrap();
+    let out = wirebench(&[&"plug", &socket, &"--plug", &bad, &"-o", &"out.wasm"], d);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "error: failed to read plug component `{}`: `bad`: invalid component: type mismatch",
+            bad.display()
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn core_module_and_usage_errors_have_exit_codes() {
     let dir = tempfile::tempdir().unwrap();

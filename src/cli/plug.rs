@@ -51,23 +51,40 @@ impl PlugCommand {
         // Names and bytes are all plugging needs: the WIT is decoded only to explain a refusal.
         let mut files = vec![self.socket.as_path()];
         files.extend(self.plugs.iter().map(PathBuf::as_path));
+        let role = |i: usize| if i == 0 { "socket" } else { "plug" };
         let mut read = Component::outlines_from_files(&files)
             .into_iter()
             .zip(&files)
             .enumerate()
             .map(|(i, (c, path))| {
-                let role = if i == 0 { "socket" } else { "plug" };
-                c.with_context(|| format!("failed to read {role} component `{}`", path.display()))
+                c.with_context(|| {
+                    format!("failed to read {} component `{}`", role(i), path.display())
+                })
             })
             .collect::<Result<Vec<_>>>()?;
+        // Outlines are not validated: a refusal may come from an input whose code or structure
+        // is broken. Name it as reading it whole would (this runs only on failure).
+        let blame = |refusal: anyhow::Error| {
+            for (i, path) in files.iter().enumerate() {
+                if let Err(fault) = Component::from_file(path) {
+                    let what = format!("failed to read {} component `{}`", role(i), path.display());
+                    return anyhow::Error::new(fault).context(what);
+                }
+            }
+            refusal
+        };
         let plugs = read.split_off(1);
         let socket = read.remove(0);
-        let (ws, root) = plug_workspace(socket, plugs).context("cannot plug these components")?;
+        let (ws, root) = plug_workspace(socket, plugs)
+            .context("cannot plug these components")
+            .map_err(blame)?;
         let opts = EncodeOptions {
             root: Some(root),
             exports: Some(ws.exports.clone()),
         };
-        let bytes = encode_workspace(&ws, &opts).context("failed to compose")?;
+        let bytes = encode_workspace(&ws, &opts)
+            .context("failed to compose")
+            .map_err(blame)?;
         write_output(&self.output, &bytes)
             .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
         // `encode_workspace` validated the bytes; the summary needs only the names.

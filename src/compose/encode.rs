@@ -1,11 +1,13 @@
 //! Workspace → `wac_graph::CompositionGraph` → encoded, validated component bytes.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use wac_graph::{CompositionGraph, NodeId, PackageId, Processor};
 
 use super::error::ComposeError;
+use crate::model::Component;
 use crate::util::validated;
 use crate::workspace::{port_names, ExportChoice, PlugCheckError, Workspace};
 
@@ -169,8 +171,12 @@ fn exports_of(ws: &Workspace, ids: &[String]) -> Vec<ExportChoice> {
         .collect()
 }
 
-/// Builds the wac-graph composition for a workspace (checked plugs, chosen exports).
-pub fn build_graph(ws: &Workspace, opts: &EncodeOptions) -> Result<CompositionGraph, ComposeError> {
+/// Builds the wac-graph composition for a workspace (checked plugs, chosen exports), and
+/// returns it with the ids of the components it holds.
+fn build_graph(
+    ws: &Workspace,
+    opts: &EncodeOptions,
+) -> Result<(CompositionGraph, Vec<String>), ComposeError> {
     let plan = plan(ws, opts)?;
     let mut graph = CompositionGraph::new();
     // Consumers first, as `wac plug` adds the socket first: wac-graph names merged implicit
@@ -269,28 +275,61 @@ pub fn build_graph(ws: &Workspace, opts: &EncodeOptions) -> Result<CompositionGr
             })?;
         exported.insert(choice.name().to_string(), choice.component.clone());
     }
-    Ok(graph)
+    Ok((graph, plan.order))
 }
 
 /// Encodes the workspace composition and validates it; only valid bytes are returned.
 pub fn encode_workspace(ws: &Workspace, opts: &EncodeOptions) -> Result<Vec<u8>, ComposeError> {
-    let graph = build_graph(ws, opts)?;
-    encode_graph(&graph)
+    let (graph, order) = build_graph(ws, opts)?;
+    let unchecked: Vec<(&String, &Arc<Component>)> = order
+        .iter()
+        .filter_map(|id| ws.components.get_key_value(id))
+        .filter(|(_, c)| !c.code_validated())
+        .collect();
+    if unchecked.is_empty() {
+        return encode_graph(&graph);
+    }
+    // Components read as outlines: the composition embeds their bytes verbatim, and a nested
+    // component validates on its own, so validating the composition in full validates their
+    // code as well, all at once (as `wac plug` validates its output).
+    let bytes = encode_unchecked(&graph)?;
+    if let Err(e) = crate::util::validate::validate_all(&bytes) {
+        for (id, c) in &unchecked {
+            c.validate_code()
+                .map_err(|source| ComposeError::InvalidComponent {
+                    id: id.to_string(),
+                    source,
+                })?;
+        }
+        return Err(composition_error(e));
+    }
+    for (_, c) in &unchecked {
+        c.code_validated_elsewhere();
+    }
+    if bytes.len() < REMEMBER_BELOW {
+        validated::record(&crate::model::sha256_hex(&bytes));
+    }
+    Ok(bytes)
 }
 
-/// Encodes a graph (components defined inline) and validates the result.
-pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeError> {
-    let bytes = graph
+/// Encodes a graph (components defined inline), not validated.
+fn encode_unchecked(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeError> {
+    graph
         .encode(wac_graph::EncodeOptions {
             define_components: true,
-            // Validated below with the wasmparser wirebench decodes with.
+            // Validated by the callers with the wasmparser wirebench decodes with.
             validate: false,
             processor: Some(Processor {
                 name: env!("CARGO_PKG_NAME"),
                 version: env!("CARGO_PKG_VERSION"),
             }),
         })
-        .map_err(|source| ComposeError::Encode { source })?;
+        .map_err(|source| ComposeError::Encode { source })
+}
+
+/// Encodes a graph of components whose code is valid, and validates the result.
+pub(super) fn encode_graph(graph: &CompositionGraph) -> Result<Vec<u8>, ComposeError> {
+    let bytes = encode_unchecked(graph)?;
     // Every component in a graph was decoded from validated bytes and is embedded verbatim,
     // so its function bodies are known good: what composing can break is the structure. The
     // same inputs make the same bytes, validated the first time round. Hashing a large

@@ -83,6 +83,13 @@ pub enum ComposeError {
         #[source]
         source: wac_graph::EncodeError,
     },
+    /// A component read for composing (its code not validated before) does not validate.
+    #[error("component `{id}` does not validate")]
+    InvalidComponent {
+        id: String,
+        #[source]
+        source: crate::model::DecodeError,
+    },
     /// The encoded bytes do not validate; nothing is written.
     #[error("the composed component does not validate: {message} — nothing was written")]
     Invalid { message: String },

@@ -116,41 +116,21 @@ fn structure_checked_then<T>(
     })
 }
 
-/// Outlines of files (see [`Component::outline_from_file`]), in order. Files validated before
-/// need no validation; when several others do, they are validated side by side.
+/// Outlines of files (see [`Component::outline_from_file`]), in order. Function bodies are not
+/// validated here (unless known valid): the composition that embeds them is, in full.
 pub(super) fn outlines(files: &[&Path]) -> Vec<Result<Component, DecodeError>> {
-    let inputs: Vec<Result<Unchecked, DecodeError>> = files
-        .iter()
-        .map(|path| {
-            let bytes = read_wasm_file_shared(path)?;
-            let name = super::component_name_for(path);
-            let path = Some(path.to_path_buf());
-            Unchecked::new(&name, path, bytes, Validation::Remembered)
-        })
-        .collect();
-    let outline = |input: Unchecked| {
-        input.validate()?;
-        outline_valid(input)
+    let outline_file = |path: &&Path| {
+        let bytes = read_wasm_file_shared(path)?;
+        let name = super::component_name_for(path);
+        let input = Unchecked::new(
+            &name,
+            Some(path.to_path_buf()),
+            bytes,
+            Validation::Remembered,
+        )?;
+        outline(input)
     };
-    let unchecked = inputs
-        .iter()
-        .filter(|i| i.as_ref().is_ok_and(Unchecked::needs_validation))
-        .count();
-    // A thread costs a short-lived process more than reading a validated file does.
-    if unchecked < 2 {
-        return inputs.into_iter().map(|i| i.and_then(outline)).collect();
-    }
-    std::thread::scope(|s| {
-        let outline = &outline;
-        let pending: Vec<_> = inputs
-            .into_iter()
-            .map(|i| s.spawn(move || i.and_then(outline)))
-            .collect();
-        pending
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    files.iter().map(outline_file).collect()
 }
 
 /// Bytes read as a `.wasm`, with what validating them takes.
@@ -231,11 +211,6 @@ impl Unchecked {
         (component, self.bytes)
     }
 
-    /// Whether function bodies are still to be validated.
-    fn needs_validation(&self) -> bool {
-        matches!(self.validation, Validation::Full | Validation::Remembered)
-    }
-
     /// Validates as `validation` says, remembering a full pass if asked to.
     fn validate(&self) -> Result<(), DecodeError> {
         let checked = match self.validation {
@@ -253,6 +228,14 @@ impl Unchecked {
     }
 }
 
+/// wit-component's decoding of bytes not validated, refused unless [`sections_fit`].
+pub(super) fn decode_wit_guarded(bytes: &[u8]) -> anyhow::Result<wit_component::DecodedWasm> {
+    if !sections_fit(bytes) {
+        anyhow::bail!("a section runs past the end of the file");
+    }
+    wit_component::decode(bytes)
+}
+
 /// Whether every section, nested ones included, lies within `bytes` (a parse without
 /// validation: cheap next to validating).
 fn sections_fit(bytes: &[u8]) -> bool {
@@ -264,6 +247,7 @@ fn sections_fit(bytes: &[u8]) -> bool {
 /// Decodes bytes that are valid, or (components) structurally checked as they are decoded.
 fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
     let (name, kind) = (input.name.clone(), input.kind);
+    let code_valid = input.validation != Validation::Structure;
     let name = name.as_str();
     let wit_error = |e: anyhow::Error| DecodeError::Wit {
         name: name.to_string(),
@@ -288,7 +272,7 @@ fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
                 }
             };
             fill_from_world(&mut component, &resolve, world)?;
-            component.decoded = Some(Arc::new(Decoded::new(bytes, resolve, world)));
+            component.decoded = Some(Arc::new(Decoded::new(bytes, resolve, world, code_valid)));
             Ok(component)
         }
         Kind::CoreModule => {
@@ -306,22 +290,31 @@ fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
     }
 }
 
-/// The outline of valid bytes: a component's port names, its WIT left for later.
-fn outline_valid(input: Unchecked) -> Result<Component, DecodeError> {
+/// The outline of bytes: a component's port names, its WIT left for later, its function bodies
+/// validated later unless known valid. A core module (which no composition takes) is
+/// validated and described as everywhere.
+fn outline(input: Unchecked) -> Result<Component, DecodeError> {
     if input.kind == Kind::CoreModule {
+        input.validate()?;
         return decode_valid(input);
     }
+    let code_valid = input.validation == Validation::Skip;
     let sha256 = input.hashed_beside(|_| ()).0;
     let (mut component, bytes) = input.into_component(sha256);
-    let (imports, exports) =
-        super::ports::top_level_items(&bytes).map_err(|e| DecodeError::Wit {
-            name: component.name.clone(),
-            kind: component.kind,
-            reason: e.message().to_string(),
-        })?;
+    let (imports, exports) = super::ports::top_level_items(&bytes).map_err(|e| {
+        // The validator's account of a broken file is the precise one.
+        match crate::util::validate::check_structure(&bytes) {
+            Err(fault) => validation_error(&component.name, component.kind, &bytes, fault),
+            Ok(()) => DecodeError::Wit {
+                name: component.name.clone(),
+                kind: component.kind,
+                reason: e.message().to_string(),
+            },
+        }
+    })?;
     component.imports = imports.into_iter().map(outline_item).collect();
     component.exports = exports.into_iter().map(outline_item).collect();
-    component.decoded = Some(Arc::new(Decoded::undecoded(bytes)));
+    component.decoded = Some(Arc::new(Decoded::undecoded(bytes, code_valid)));
     Ok(component)
 }
 
@@ -398,7 +391,7 @@ fn describe_prefix(head: &[u8]) -> String {
     }
 }
 
-fn validation_error(
+pub(super) fn validation_error(
     name: &str,
     kind: Kind,
     bytes: &[u8],

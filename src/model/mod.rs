@@ -13,6 +13,7 @@ pub mod synth;
 pub mod wit;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -74,6 +75,9 @@ pub struct Decoded {
     pub bytes: Arc<[u8]>,
     /// Decoded with the component, or on first use for an outline.
     wit: OnceLock<Option<DecodedWit>>,
+    /// Whether every function body is known valid. Only an outline read for composing (whose
+    /// code is validated as part of the composition) and a described file start without.
+    code_valid: AtomicBool,
 }
 
 /// A component's WIT as wit-parser decodes it.
@@ -84,24 +88,34 @@ pub struct DecodedWit {
 }
 
 impl Decoded {
-    fn new(bytes: Arc<[u8]>, resolve: wit_parser::Resolve, world: wit_parser::WorldId) -> Self {
+    fn new(
+        bytes: Arc<[u8]>,
+        resolve: wit_parser::Resolve,
+        world: wit_parser::WorldId,
+        code_valid: bool,
+    ) -> Self {
         let wit = OnceLock::from(Some(DecodedWit { resolve, world }));
-        Decoded { bytes, wit }
-    }
-
-    /// For bytes validated as a component whose WIT nothing has needed yet.
-    fn undecoded(bytes: Arc<[u8]>) -> Self {
         Decoded {
             bytes,
-            wit: OnceLock::new(),
+            wit,
+            code_valid: code_valid.into(),
         }
     }
 
-    /// The component's WIT, decoded now if this is an outline's first use of it. `None` only
-    /// if wit-parser cannot decode bytes the validator accepted.
+    /// For a component whose WIT nothing has needed yet.
+    fn undecoded(bytes: Arc<[u8]>, code_valid: bool) -> Self {
+        Decoded {
+            bytes,
+            wit: OnceLock::new(),
+            code_valid: code_valid.into(),
+        }
+    }
+
+    /// The component's WIT, decoded now if this is an outline's first use of it. `None` if
+    /// wit-parser cannot decode the bytes (an outline's code may not be validated yet).
     pub fn wit(&self) -> Option<&DecodedWit> {
         self.wit
-            .get_or_init(|| match wit_component::decode(&self.bytes) {
+            .get_or_init(|| match decode::decode_wit_guarded(&self.bytes) {
                 Ok(wit_component::DecodedWasm::Component(resolve, world)) => {
                     Some(DecodedWit { resolve, world })
                 }
@@ -290,17 +304,17 @@ impl Component {
         decode::decode_file(path, Validation::Structure)
     }
 
-    /// Reads a component for composing it: validated as by [`Component::from_file`], but only
-    /// the names of its imports and exports are read (interfaces without functions or types,
-    /// functions without signatures), `wit` stays empty and the WIT behind `decoded` is
-    /// decoded on first use — a composition that type-checks never needs it. Decoding the
-    /// WIT is most of the cost of reading a component that was validated before.
+    /// Reads a component for composing it: only the names of its imports and exports are read
+    /// (interfaces without functions or types, functions without signatures), `wit` stays
+    /// empty and the WIT behind `decoded` is decoded on first use — a composition that
+    /// type-checks never needs it. Function bodies are not validated unless known valid from
+    /// before: the composition embeds them verbatim and is validated in full, as `wac plug`
+    /// validates its output ([`Component::validate_code`] names an input at fault).
     pub fn outline_from_file(path: &Path) -> Result<Self, DecodeError> {
         Self::outlines_from_files(&[path]).remove(0)
     }
 
-    /// [`Component::outline_from_file`] for several files, in order; those never validated
-    /// before are validated side by side.
+    /// [`Component::outline_from_file`] for several files, in order.
     pub fn outlines_from_files(paths: &[&Path]) -> Vec<Result<Self, DecodeError>> {
         decode::outlines(paths)
     }
@@ -333,6 +347,36 @@ impl Component {
     /// The binary this was decoded from, if it was kept.
     pub fn bytes(&self) -> Option<&Arc<[u8]>> {
         self.decoded.as_ref().map(|d| &d.bytes)
+    }
+
+    /// Whether every function body of the binary is known valid (always, but for an outline
+    /// read for composing and a described file).
+    pub fn code_validated(&self) -> bool {
+        self.decoded
+            .as_ref()
+            .is_none_or(|d| d.code_valid.load(Ordering::Acquire))
+    }
+
+    /// Validates every function body not known valid yet, and remembers a pass (also in the
+    /// cache directory's record of validated files).
+    pub fn validate_code(&self) -> Result<(), DecodeError> {
+        let Some(d) = self.decoded.as_ref().filter(|_| !self.code_validated()) else {
+            return Ok(());
+        };
+        crate::util::validate::validate_all(&d.bytes)
+            .map_err(|e| decode::validation_error(&self.name, self.kind, &d.bytes, e))?;
+        self.code_validated_elsewhere();
+        Ok(())
+    }
+
+    /// Records that the code is valid, for a composition that embeds these very bytes and
+    /// validated in full: a nested component is validated on its own, as if alone.
+    pub fn code_validated_elsewhere(&self) {
+        if let Some(d) = &self.decoded {
+            if !d.code_valid.swap(true, Ordering::AcqRel) {
+                crate::util::validated::record(&self.sha256);
+            }
+        }
     }
 }
 
