@@ -189,6 +189,31 @@ fn code_is_not_validated_to_describe_a_component_but_is_to_use_it() {
     );
 }
 
+#[test]
+fn a_large_file_is_hashed_right_while_it_decodes() {
+    // Over 1 MiB, the sha256 is computed on another thread beside the decoding.
+    let data = (0..3 << 19)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect::<Vec<u8>>();
+    let mut module = wasm_encoder::Module::new();
+    let mut segments = wasm_encoder::DataSection::new();
+    segments.passive(data);
+    module.section(&wasm_encoder::DataCountSection { count: 1 });
+    module.section(&segments);
+    let bytes = module.finish();
+    assert!(bytes.len() > 1 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.wasm");
+    std::fs::write(&file, &bytes).unwrap();
+    let want = wirebench::model::sha256_hex(&bytes);
+    let out = wirebench(&["inspect", "--json", &file.display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["sha256"], want.as_str());
+    let c = wirebench::model::Component::from_bytes("big", bytes).unwrap();
+    assert_eq!(c.sha256, want);
+}
+
 fn assert_one_line_error(out: &Output, needle: &str) {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);

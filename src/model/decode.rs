@@ -22,7 +22,9 @@ pub(super) fn decode(
     bytes: Arc<[u8]>,
     validation: Validation,
 ) -> Result<Component, DecodeError> {
-    validated_then(Unchecked::new(name, path, bytes, validation)?, decode_valid)
+    let mut input = Unchecked::new(name, path, bytes, validation)?;
+    input.start_hashing();
+    validated_then(input, decode_valid)
 }
 
 pub(super) fn decode_file(path: &Path, validation: Validation) -> Result<Component, DecodeError> {
@@ -82,7 +84,10 @@ fn validated_then<T>(
         name: input.name.clone(),
         path: None,
         bytes: Arc::clone(&input.bytes),
-        sha256: input.sha256.clone(),
+        sha256: input
+            .sha256
+            .known()
+            .map_or(Sha256::Later, |s| Sha256::Known(s.clone())),
         ..input
     };
     std::thread::scope(|s| {
@@ -139,9 +144,7 @@ struct Unchecked {
     path: Option<PathBuf>,
     bytes: Arc<[u8]>,
     kind: Kind,
-    /// Computed up front only to look the bytes up in the record of validated ones; a large
-    /// file described once is never hashed.
-    sha256: Option<String>,
+    sha256: Sha256,
     /// [`Validation::Skip`] once known valid.
     validation: Validation,
 }
@@ -159,9 +162,9 @@ impl Unchecked {
                 let sha256 = sha256_hex(&bytes);
                 let known = validated::known(&sha256);
                 let v = if known { Validation::Skip } else { validation };
-                (Some(sha256), v)
+                (Sha256::Known(sha256), v)
             }
-            v => (None, v),
+            v => (Sha256::Later, v),
         };
         Ok(Unchecked {
             name: name.to_string(),
@@ -173,34 +176,29 @@ impl Unchecked {
         })
     }
 
-    /// The bytes' sha256 and what `work` makes of them. A large file not hashed yet is hashed
-    /// on another thread meanwhile (hashing 20 MB takes about as long as decoding its WIT).
-    fn hashed_beside<T>(&self, work: impl FnOnce(&[u8]) -> T) -> (String, T) {
+    /// Starts hashing a large file on another thread, to overlap with decoding it (hashing
+    /// 20 MB takes about as long as decoding its WIT).
+    fn start_hashing(&mut self) {
         const HASH_BESIDE_FROM: usize = 1 << 20;
-        match &self.sha256 {
-            Some(sha256) => (sha256.clone(), work(&self.bytes)),
-            None if self.bytes.len() < HASH_BESIDE_FROM => {
-                (sha256_hex(&self.bytes), work(&self.bytes))
-            }
-            None => std::thread::scope(|s| {
-                let hashing = s.spawn(|| sha256_hex(&self.bytes));
-                let done = work(&self.bytes);
-                let sha256 = hashing
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
-                (sha256, done)
-            }),
+        if !matches!(self.sha256, Sha256::Later) || self.bytes.len() < HASH_BESIDE_FROM {
+            return;
+        }
+        let bytes = Arc::clone(&self.bytes);
+        // Without a thread (none can be started), it is hashed when needed.
+        if let Ok(hashing) = std::thread::Builder::new().spawn(move || sha256_hex(&bytes)) {
+            self.sha256 = Sha256::Hashing(hashing);
         }
     }
 
-    /// A component of these bytes, with this sha256 and nothing decoded yet, and the bytes.
-    fn into_component(self, sha256: String) -> (Component, Arc<[u8]>) {
+    /// A component of these bytes with nothing decoded yet, the bytes, and their sha256 still
+    /// to be put in the component (last, so that hashing overlaps with decoding).
+    fn into_component(self) -> (Component, Arc<[u8]>, Sha256) {
         let component = Component {
             size: self.bytes.len() as u64,
             name: self.name,
             path: self.path,
             kind: self.kind,
-            sha256,
+            sha256: String::new(),
             world: None,
             imports: Vec::new(),
             exports: Vec::new(),
@@ -208,7 +206,7 @@ impl Unchecked {
             wit: String::new(),
             decoded: None,
         };
-        (component, self.bytes)
+        (component, self.bytes, self.sha256)
     }
 
     /// Validates as `validation` says, remembering a full pass if asked to.
@@ -221,7 +219,7 @@ impl Unchecked {
             }
         };
         checked.map_err(|e| validation_error(&self.name, self.kind, &self.bytes, e))?;
-        if let (Validation::Remembered, Some(sha256)) = (self.validation, &self.sha256) {
+        if let (Validation::Remembered, Some(sha256)) = (self.validation, self.sha256.known()) {
             validated::record(sha256);
         }
         Ok(())
@@ -234,6 +232,30 @@ pub(super) fn decode_wit_guarded(bytes: &[u8]) -> anyhow::Result<wit_component::
         anyhow::bail!("a section runs past the end of the file");
     }
     wit_component::decode(bytes)
+}
+
+/// A file's sha256: known, being computed on another thread, or to be computed when needed.
+enum Sha256 {
+    Known(String),
+    Hashing(std::thread::JoinHandle<String>),
+    Later,
+}
+
+impl Sha256 {
+    fn known(&self) -> Option<&String> {
+        match self {
+            Sha256::Known(sha256) => Some(sha256),
+            _ => None,
+        }
+    }
+
+    fn of(self, bytes: &[u8]) -> String {
+        match self {
+            Sha256::Known(sha256) => sha256,
+            Sha256::Hashing(h) => h.join().unwrap_or_else(|_| sha256_hex(bytes)),
+            Sha256::Later => sha256_hex(bytes),
+        }
+    }
 }
 
 /// Whether every section, nested ones included, lies within `bytes` (a parse without
@@ -256,8 +278,8 @@ fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
     };
     match kind {
         Kind::Component => {
-            let (sha256, decoded) = input.hashed_beside(wit_component::decode);
-            let (mut component, bytes) = input.into_component(sha256);
+            let decoded = wit_component::decode(&input.bytes);
+            let (mut component, bytes, sha256) = input.into_component();
             let (resolve, world) = match decoded.map_err(wit_error)? {
                 wit_component::DecodedWasm::Component(resolve, world) => (resolve, world),
                 wit_component::DecodedWasm::WitPackage(resolve, pkg) => {
@@ -268,23 +290,25 @@ fn decode_valid(input: Unchecked) -> Result<Component, DecodeError> {
                             kind,
                             reason,
                         })?;
+                    component.sha256 = sha256.of(&bytes);
                     return Ok(component);
                 }
             };
             fill_from_world(&mut component, &resolve, world)?;
+            component.sha256 = sha256.of(&bytes);
             component.decoded = Some(Arc::new(Decoded::new(bytes, resolve, world, code_valid)));
             Ok(component)
         }
         Kind::CoreModule => {
-            let (sha256, described) =
-                input.hashed_beside(|bytes| core_module::describe(name, bytes));
-            let (mut component, _) = input.into_component(sha256);
+            let described = core_module::describe(name, &input.bytes);
+            let (mut component, bytes, sha256) = input.into_component();
             let (core, metadata) = described?;
             component.core = Some(core);
             // A wit-bindgen module that was never componentized still carries its world.
             if let Some((resolve, world)) = metadata {
                 fill_from_world(&mut component, &resolve, world)?;
             }
+            component.sha256 = sha256.of(&bytes);
             Ok(component)
         }
     }
@@ -299,8 +323,8 @@ fn outline(input: Unchecked) -> Result<Component, DecodeError> {
         return decode_valid(input);
     }
     let code_valid = input.validation == Validation::Skip;
-    let sha256 = input.hashed_beside(|_| ()).0;
-    let (mut component, bytes) = input.into_component(sha256);
+    let (mut component, bytes, sha256) = input.into_component();
+    component.sha256 = sha256.of(&bytes);
     let (imports, exports) = super::ports::top_level_items(&bytes).map_err(|e| {
         // The validator's account of a broken file is the precise one.
         match crate::util::validate::check_structure(&bytes) {
