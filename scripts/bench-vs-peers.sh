@@ -120,14 +120,19 @@ peak_rss() {
 }
 
 # pair KEY LABEL WB_CMD PEER_BIN PEER_CMD [RUNS] [WB_PREPARE]: both sides timed, or the peer
-# skipped; WB_PREPARE runs before each timed run of wirebench.
+# skipped; WB_PREPARE runs before each timed run of wirebench. The sides take turns over
+# ROUNDS rounds and each side's runs are pooled, so a burst of load on a shared machine does
+# not fall on one side only.
+ROUNDS=2
 pair() {
     local key=$1 label=$2 wb_cmd=$3 peer=$4 peer_cmd=$5 runs=${6:-$RUNS} wb_prepare=${7:-}
-    measure "$key.wirebench" "$runs" "$wb_cmd" "$wb_prepare"
-    local wb_rss peer_rss=""
+    local wb_rss peer_rss="" round
+    for round in $(seq "$ROUNDS"); do
+        measure "$key.wirebench.round$round" "$runs" "$wb_cmd" "$wb_prepare"
+        if have "$peer"; then measure "$key.peer.round$round" "$runs" "$peer_cmd"; fi
+    done
     wb_rss=$(peak_rss "$wb_cmd")
     if have "$peer"; then
-        measure "$key.peer" "$runs" "$peer_cmd"
         peer_rss=$(peak_rss "$peer_cmd")
         record "{\"kind\":\"pair\",\"key\":\"$key\",\"label\":$(json_str "$label"),\"peer\":\"$peer\",\"wb_cmd\":$(json_str "$wb_cmd"),\"peer_cmd\":$(json_str "$peer_cmd"),\"wb_rss\":\"$wb_rss\",\"peer_rss\":\"$peer_rss\"}"
     else
@@ -275,7 +280,7 @@ LOAD_AFTER=$(load_avg)
 log "writing $OUT"
 MACHINE_CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 export ROOT WORK RESULTS OUT STARTED LOAD_BEFORE LOAD_AFTER PEER_VERSIONS MACHINE_CPU BENCHES \
-    CALLS RUNS LOOP_RUNS FRAME_RUNS
+    CALLS RUNS ROUNDS LOOP_RUNS FRAME_RUNS
 export MACHINE_CORES=$(nproc)
 export MACHINE_MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 export MACHINE_KERNEL=$(uname -sr)
@@ -290,12 +295,17 @@ R = env["RESULTS"]
 
 
 def hf(name):
-    """Median and stddev (seconds) of a hyperfine export, or None."""
-    try:
-        r = json.load(open(f"{R}/{name}.json"))["results"][0]
-    except (OSError, KeyError, IndexError, ValueError):
+    """Median and stddev (seconds) of the runs in a measurement's hyperfine exports (one per
+    round), or None."""
+    times = []
+    for path in sorted(glob.glob(f"{R}/{name}.json") + glob.glob(f"{R}/{name}.round*.json")):
+        try:
+            times += json.load(open(path))["results"][0]["times"]
+        except (OSError, KeyError, IndexError, ValueError):
+            pass
+    if not times:
         return None
-    return r["median"], r["stddev"]
+    return statistics.median(times), statistics.stdev(times) if len(times) > 1 else 0.0
 
 
 def fmt_s(s):
@@ -455,7 +465,7 @@ w(f"- CPU: {env['MACHINE_CPU']}, {env['MACHINE_CORES']} cores; memory {env['MACH
 w(f"- Load average (1, 5, 15 min) before: {env['LOAD_BEFORE']}; after: {env['LOAD_AFTER']}")
 w(f"- {env['WB_VERSION']} (release build), {env['RUSTC']}")
 w(f"- Peers: {env['PEER_VERSIONS']}")
-w(f"- hyperfine: at least {env['RUNS']} runs per command, 3 s or more (the {env['CALLS']}-process "
+w(f"- hyperfine: the two sides of a comparison take turns, {env['ROUNDS']} rounds of at least {env['RUNS']} runs per command, 3 s or more (the {env['CALLS']}-process "
   f"loop: {env['LOOP_RUNS']} runs); first-frame runs: {env['FRAME_RUNS']}; medians throughout; "
   "\"no slower\" allows 5 %")
 w("")
