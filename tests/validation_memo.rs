@@ -103,12 +103,16 @@ fn compositions_are_remembered_with_their_inputs_and_no_cache_keeps_nothing() {
     assert_eq!(run(cache.path()), composed, "same inputs, same bytes");
 
     let none = work.path().join("no-cache");
-    let o = Command::new(env!("CARGO_BIN_EXE_wirebench"))
-        .args([&"graph" as &dyn AsRef<std::ffi::OsStr>, &socket])
-        .env("WIREBENCH_CACHE_DIR", &none)
-        .env("WIREBENCH_NO_CACHE", "1")
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    assert!(!none.exists(), "WIREBENCH_NO_CACHE=1 writes no cache");
+    let graph: [&dyn AsRef<std::ffi::OsStr>; 2] = [&"graph", &socket];
+    let plug: [&dyn AsRef<std::ffi::OsStr>; 6] = [&"plug", &socket, &"--plug", &plug, &"-o", &out];
+    for args in [&graph[..], &plug[..]] {
+        let o = Command::new(env!("CARGO_BIN_EXE_wirebench"))
+            .args(args)
+            .env("WIREBENCH_CACHE_DIR", &none)
+            .env("WIREBENCH_NO_CACHE", "1")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!none.exists(), "WIREBENCH_NO_CACHE=1 writes no cache");
+    }
 }
