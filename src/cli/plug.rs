@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::output::print_json;
-use crate::compose::{encode_workspace, plug_workspace, EncodeOptions};
+use crate::compose::{encode_workspace, plug_workspace, ComposeError, EncodeOptions};
 use crate::model::ports::top_level_ports;
 use crate::model::Component;
 use crate::util::fsio::write_output;
@@ -62,8 +62,8 @@ impl PlugCommand {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        // Outlines are not validated: a refusal may come from an input whose code or structure
-        // is broken. Name it as reading it whole would (this runs only on failure).
+        // Outlines are not validated: a refusal to plug may come from an input whose code or
+        // structure is broken. Name it as reading it whole would (this runs only on failure).
         let blame = |refusal: anyhow::Error| {
             for (i, path) in files.iter().enumerate() {
                 if let Err(fault) = Component::from_file(path) {
@@ -79,12 +79,22 @@ impl PlugCommand {
             .context("cannot plug these components")
             .map_err(blame)?;
         let opts = EncodeOptions {
-            root: Some(root),
+            root: Some(root.clone()),
             exports: Some(ws.exports.clone()),
         };
-        let bytes = encode_workspace(&ws, &opts)
-            .context("failed to compose")
-            .map_err(blame)?;
+        // Encoding validates the inputs' code and names an input at fault itself.
+        let bytes = encode_workspace(&ws, &opts).map_err(|e| match e {
+            ComposeError::InvalidComponent { id, source } => {
+                let role = if id == root { "socket" } else { "plug" };
+                let path = ws.components.get(&id).and_then(|c| c.path.clone());
+                let path = path.unwrap_or_else(|| id.into());
+                anyhow::Error::new(source).context(format!(
+                    "failed to read {role} component `{}`",
+                    path.display()
+                ))
+            }
+            e => anyhow::Error::new(e).context("failed to compose"),
+        })?;
         write_output(&self.output, &bytes)
             .with_context(|| format!("failed to write output file `{}`", self.output.display()))?;
         // `encode_workspace` validated the bytes; the summary needs only the names.

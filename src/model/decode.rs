@@ -66,16 +66,23 @@ fn validated_then<T>(
     input: Unchecked,
     then: impl FnOnce(Unchecked) -> Result<T, DecodeError>,
 ) -> Result<T, DecodeError> {
-    match input.validation {
-        Validation::Skip => return then(input),
-        Validation::Structure => return structure_checked_then(input, then),
-        Validation::Full | Validation::Remembered => {}
+    if input.validation == Validation::Skip {
+        return then(input);
     }
     // wit-parser reads through a buffer it grows to each section's declared size, so a
     // section claiming gigabytes must be refused by the validator before it gets there.
     if input.kind == Kind::CoreModule || !sections_fit(&input.bytes) {
         input.validate()?;
         return then(input);
+    }
+    if input.validation == Validation::Structure {
+        // wit-parser validates the component's structure itself as it decodes; the validator
+        // runs again only to name the precise fault should decoding fail.
+        let (name, kind, bytes) = (input.name.clone(), input.kind, Arc::clone(&input.bytes));
+        return then(input).map_err(|e| match e {
+            DecodeError::Wit { .. } => precise_error(&name, kind, &bytes, e),
+            e => e,
+        });
     }
     // Validation runs beside the WIT decoding: wit-parser validates the component's structure
     // itself as it decodes (so it fails cleanly on bad input), and the full validation, which
@@ -100,25 +107,13 @@ fn validated_then<T>(
     })
 }
 
-/// [`validated_then`] for [`Validation::Structure`]: wit-parser validates a component's
-/// structure itself as it decodes, so a separate pass runs only where it cannot be trusted to
-/// (see [`sections_fit`]), for core modules, and to name the precise fault when decoding fails.
-fn structure_checked_then<T>(
-    input: Unchecked,
-    then: impl FnOnce(Unchecked) -> Result<T, DecodeError>,
-) -> Result<T, DecodeError> {
-    if input.kind == Kind::CoreModule || !sections_fit(&input.bytes) {
-        input.validate()?;
-        return then(input);
+/// The validator's account of bytes that failed to decode, which is the precise one (truncated,
+/// or invalid at an offset); `fallback` if the validator finds no fault in their structure.
+fn precise_error(name: &str, kind: Kind, bytes: &[u8], fallback: DecodeError) -> DecodeError {
+    match crate::util::validate::check_structure(bytes) {
+        Err(fault) => validation_error(name, kind, bytes, fault),
+        Ok(()) => fallback,
     }
-    let (name, kind, bytes) = (input.name.clone(), input.kind, Arc::clone(&input.bytes));
-    then(input).map_err(|e| match e {
-        DecodeError::Wit { .. } => match crate::util::validate::check_structure(&bytes) {
-            Err(fault) => validation_error(&name, kind, &bytes, fault),
-            Ok(()) => e,
-        },
-        e => e,
-    })
 }
 
 /// Outlines of files (see [`Component::outline_from_file`]), in order. Function bodies are not
@@ -326,15 +321,12 @@ fn outline(input: Unchecked) -> Result<Component, DecodeError> {
     let (mut component, bytes, sha256) = input.into_component();
     component.sha256 = sha256.of(&bytes);
     let (imports, exports) = super::ports::top_level_items(&bytes).map_err(|e| {
-        // The validator's account of a broken file is the precise one.
-        match crate::util::validate::check_structure(&bytes) {
-            Err(fault) => validation_error(&component.name, component.kind, &bytes, fault),
-            Ok(()) => DecodeError::Wit {
-                name: component.name.clone(),
-                kind: component.kind,
-                reason: e.message().to_string(),
-            },
-        }
+        let unread = DecodeError::Wit {
+            name: component.name.clone(),
+            kind: component.kind,
+            reason: e.message().to_string(),
+        };
+        precise_error(&component.name, component.kind, &bytes, unread)
     })?;
     component.imports = imports.into_iter().map(outline_item).collect();
     component.exports = exports.into_iter().map(outline_item).collect();
