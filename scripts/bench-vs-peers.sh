@@ -62,7 +62,7 @@ STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log "building wirebench (release)"
 (cd "$ROOT" && cargo build --release --quiet)
-WB=$ROOT/target/release/wirebench
+WB=${CARGO_TARGET_DIR:-$ROOT/target}/release/wirebench
 
 # --- peers ----------------------------------------------------------------------------------
 install_peer() { # BIN CRATE
@@ -119,8 +119,8 @@ peak_rss() {
     fi
 }
 
-# pair KEY LABEL WB_CMD PEER_BIN PEER_CMD [RUNS] [WB_PREPARE]: both sides timed, or the peer
-# skipped; WB_PREPARE runs before each timed run of wirebench. The sides take turns over
+# pair KEY LABEL WB_CMD PEER_BIN PEER_CMD [RUNS] [PREPARE]: both sides timed, or the peer
+# skipped; PREPARE runs before each timed run of either side. The sides take turns over
 # ROUNDS rounds and each side's runs are pooled, so a burst of load on a shared machine does
 # not fall on one side only.
 ROUNDS=2
@@ -129,7 +129,8 @@ pair() {
     local wb_rss peer_rss="" round
     for round in $(seq "$ROUNDS"); do
         measure "$key.wirebench.round$round" "$runs" "$wb_cmd" "$wb_prepare"
-        if have "$peer"; then measure "$key.peer.round$round" "$runs" "$peer_cmd"; fi
+        # The peer runs the same untimed preparation, so that its effect on caches is shared.
+        if have "$peer"; then measure "$key.peer.round$round" "$runs" "$peer_cmd" "$wb_prepare"; fi
     done
     wb_rss=$(peak_rss "$wb_cmd")
     if have "$peer"; then
@@ -408,7 +409,7 @@ def worst_pair(keys, label, peer_name):
 worst_pair([k for k in pairs if k.startswith("wit.")],
            "`inspect --wit` vs `wasm-tools component wit` (the same output)", "wasm-tools")
 worst_pair([k for k in pairs if k.startswith("inspect.")],
-           "`inspect` summary (also hashes the file: sha256) vs `wasm-tools component wit`",
+           "`inspect` summary (kind, size, world, ports with signatures) vs `wasm-tools component wit`",
            "wasm-tools")
 worst_pair([k for k in pairs if k.startswith("plug.")], "`plug` vs `wac plug`, files seen before",
            "wac")
@@ -483,8 +484,9 @@ w("Each command is a whole process, start to exit, with warm caches on both side
   "before is not validated again). `inspect` validates what `wasm-tools component wit` "
   "validates (structure and types, no function body) and keeps no record, so every run of it "
   "is a first sight. Rows marked \"first sight\" empty wirebench's cache directory before "
-  "every run: every input's function bodies are validated and recorded, as for files never "
-  "seen before (`wac plug` validates its output instead, which holds the same code). "
+  "every run (untimed, and run before the peer's runs too): every input's function bodies are "
+  "validated and recorded, as for files never seen before (`wac plug` validates its output "
+  "instead, which holds the same code). "
   "`large.wasm` is made by `scripts/large-component.py`: the `neon:processor` world with "
   "megabytes of function bodies and data, the size of a componentize-py component.")
 w("")

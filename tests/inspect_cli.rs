@@ -40,6 +40,24 @@ fn kv_store_summary_shows_seed_interface() {
 }
 
 #[test]
+fn the_sha256_line_is_verbose_detail() {
+    let path = sample("kv-store");
+    let want = wirebench::model::sha256_hex(&std::fs::read(&path).unwrap());
+    let plain = text(&wirebench(&["inspect", &path]).stdout);
+    assert!(
+        plain.contains("world:") && !plain.contains("sha256"),
+        "{plain}"
+    );
+    let verbose = wirebench(&["inspect", "-v", &path]);
+    assert!(verbose.status.success(), "{}", text(&verbose.stderr));
+    let verbose = text(&verbose.stdout);
+    assert!(
+        verbose.contains(&format!("  sha256:  {want}\n")),
+        "{verbose}"
+    );
+}
+
+#[test]
 fn json_has_documented_shape() {
     let out = wirebench(&["inspect", "--json", &sample("data-processor")]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -23,7 +23,8 @@ pub struct InspectCommand {
     /// Print JSON (documented in docs/json.md): one object for one file, an array for several.
     #[arg(long)]
     pub json: bool,
-    /// Expand WASI imports too (by default they are listed one line each).
+    /// More detail: expand WASI imports (by default listed one line each) and print the
+    /// file's sha256 (`--json` always has it).
     #[arg(long, short)]
     pub verbose: bool,
 }
@@ -35,8 +36,15 @@ impl InspectCommand {
         }
         let mut decoded = Vec::new();
         let mut failed = false;
+        // The human summary shows the sha256 only in verbose mode: hashing a large file costs
+        // a third of describing it.
+        let describe = if self.json || self.verbose {
+            Component::describe_file
+        } else {
+            Component::describe_file_unhashed
+        };
         for file in &self.files {
-            match Component::describe_file(file) {
+            match describe(file) {
                 Ok(c) => decoded.push(c),
                 Err(e) => {
                     print_error(&e.into());
@@ -104,7 +112,10 @@ pub fn summary(c: &Component, verbose: bool) -> String {
     let _ = writeln!(s, "{file}");
     let _ = writeln!(s, "  kind:    {}", describe_kind(c));
     let _ = writeln!(s, "  size:    {} ({} bytes)", human_size(c.size), c.size);
-    let _ = writeln!(s, "  sha256:  {}", c.sha256);
+    // Empty when the caller did not hash the file (`inspect` without `--verbose`).
+    if !c.sha256.is_empty() {
+        let _ = writeln!(s, "  sha256:  {}", c.sha256);
+    }
     if let Some(world) = &c.world {
         let _ = writeln!(s, "  world:   {world}");
     }

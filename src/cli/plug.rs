@@ -1,5 +1,6 @@
 //! `wirebench plug SOCKET --plug PLUG... -o OUT`: `wac plug`, including chains of plugs.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::output::print_json;
-use crate::compose::{encode_workspace, plug_workspace, ComposeError, EncodeOptions};
+use crate::compose::{encode_workspace_once, plug_workspace, ComposeError, EncodeOptions};
 use crate::model::ports::top_level_ports;
 use crate::model::Component;
 use crate::util::fsio::write_output;
@@ -82,11 +83,17 @@ impl PlugCommand {
             root: Some(root.clone()),
             exports: Some(ws.exports.clone()),
         };
+        let plugs = ws.plugs.clone();
+        let paths: HashMap<String, Option<PathBuf>> = ws
+            .components
+            .iter()
+            .map(|(id, c)| (id.clone(), c.path.clone()))
+            .collect();
         // Encoding validates the inputs' code and names an input at fault itself.
-        let bytes = encode_workspace(&ws, &opts).map_err(|e| match e {
+        let bytes = encode_workspace_once(ws, &opts).map_err(|e| match e {
             ComposeError::InvalidComponent { id, source } => {
                 let role = if id == root { "socket" } else { "plug" };
-                let path = ws.components.get(&id).and_then(|c| c.path.clone());
+                let path = paths.get(&id).cloned().flatten();
                 let path = path.unwrap_or_else(|| id.into());
                 anyhow::Error::new(source).context(format!(
                     "failed to read {role} component `{}`",
@@ -103,7 +110,7 @@ impl PlugCommand {
         let summary = PlugSummary {
             output: self.output.clone(),
             size: bytes.len(),
-            plugs: ws.plugs.clone(),
+            plugs,
             imports,
             exports,
         };

@@ -9,6 +9,7 @@ use wac_graph::{CompositionGraph, NodeId, PackageId, Processor};
 use super::error::ComposeError;
 use crate::model::Component;
 use crate::util::validated;
+use crate::workspace::typecheck::package_name;
 use crate::workspace::{port_names, ExportChoice, PlugCheckError, Workspace};
 
 /// What to compose and what the result exports.
@@ -176,16 +177,27 @@ fn exports_of(ws: &Workspace, ids: &[String]) -> Vec<ExportChoice> {
 fn build_graph(
     ws: &Workspace,
     opts: &EncodeOptions,
+    packages: Packages,
 ) -> Result<(CompositionGraph, Vec<String>), ComposeError> {
     let plan = plan(ws, opts)?;
     let mut graph = CompositionGraph::new();
     // Consumers first, as `wac plug` adds the socket first: wac-graph names merged implicit
     // imports after the first instantiation that needs them. The packages are the ones the
     // plug checks parsed (parsing is most of building a graph), in a copy of their arena.
-    let packages = ws.with_type_index(|index| {
-        let mut packages = Vec::new();
+    // Components with the same bytes share their (content-named) package.
+    let mut named: HashMap<String, Option<wac_types::Package>> = HashMap::new();
+    ws.with_type_index(|index| {
         for id in plan.order.iter().rev() {
-            let package = index.package(&ws.components[id]).map_err(|e| match e {
+            let c = &ws.components[id];
+            let name = package_name(c);
+            if named.contains_key(&name) {
+                continue;
+            }
+            let package = match packages {
+                Packages::Copy => index.package(c).cloned(),
+                Packages::Move => index.take_package(c),
+            };
+            let package = package.map_err(|e| match e {
                 PlugCheckError::Unreadable { source, .. } => ComposeError::Package {
                     id: id.clone(),
                     source,
@@ -195,19 +207,20 @@ fn build_graph(
                     kind: "component without a decoded binary".into(),
                 },
             })?;
-            packages.push((id, package.clone()));
+            named.insert(name, Some(package));
         }
         *graph.types_mut() = index.types().clone();
-        Ok::<_, ComposeError>(packages)
+        Ok::<_, ComposeError>(())
     })?;
     let mut registered: HashMap<String, PackageId> = HashMap::new();
     let mut instances: IndexMap<&str, NodeId> = IndexMap::new();
-    for (id, package) in packages {
-        // Components with the same bytes share their (content-named) package.
-        let package = match registered.get(package.name()) {
+    for id in plan.order.iter().rev() {
+        let name = package_name(&ws.components[id]);
+        let package = match registered.get(&name) {
             Some(p) => *p,
             None => {
-                let name = package.name().to_string();
+                let package = named.get_mut(&name).and_then(Option::take);
+                let package = package.expect("every component's package was read above");
                 let p = graph
                     .register_package(package)
                     .map_err(|e| ComposeError::Package {
@@ -278,9 +291,33 @@ fn build_graph(
     Ok((graph, plan.order))
 }
 
+/// How a composition gets the packages the type index parsed.
+#[derive(Clone, Copy)]
+enum Packages {
+    /// Copied: the workspace lives on and composes again.
+    Copy,
+    /// Moved out of the index: a workspace composed once copies no binary.
+    Move,
+}
+
 /// Encodes the workspace composition and validates it; only valid bytes are returned.
 pub fn encode_workspace(ws: &Workspace, opts: &EncodeOptions) -> Result<Vec<u8>, ComposeError> {
-    let (graph, order) = build_graph(ws, opts)?;
+    encode(ws, opts, Packages::Copy)
+}
+
+/// [`encode_workspace`] for a workspace composed once (a command line `plug`/`check`): the
+/// component binaries the plug checks parsed move into the composition instead of being
+/// copied, which for a large component saves a copy as large as the component.
+pub fn encode_workspace_once(ws: Workspace, opts: &EncodeOptions) -> Result<Vec<u8>, ComposeError> {
+    encode(&ws, opts, Packages::Move)
+}
+
+fn encode(
+    ws: &Workspace,
+    opts: &EncodeOptions,
+    packages: Packages,
+) -> Result<Vec<u8>, ComposeError> {
+    let (graph, order) = build_graph(ws, opts, packages)?;
     let unchecked: Vec<(&String, &Arc<Component>)> = order
         .iter()
         .filter_map(|id| ws.components.get_key_value(id))

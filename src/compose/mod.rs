@@ -10,7 +10,7 @@ mod wac_read;
 mod wac_resolve;
 mod wac_write;
 
-pub use encode::{encode_workspace, EncodeOptions};
+pub use encode::{encode_workspace, encode_workspace_once, EncodeOptions};
 pub use error::{ComposeError, PlugSetError, WacError};
 pub use plug::plug_workspace;
 pub use wac_read::{load_wac, read_wac_into};

@@ -11,7 +11,7 @@ use super::{
     core_module, sha256_hex, Component, DecodeError, Decoded, FunctionInfo, FunctionKind,
     InterfaceInfo, Kind, ParamInfo, TypeInfo, Validation, WorldItemInfo,
 };
-use crate::util::fsio::read_wasm_file_shared;
+use crate::util::fsio::{read_wasm_file_hashed, read_wasm_file_shared};
 use crate::util::validated;
 
 const MAGIC: &[u8; 4] = b"\0asm";
@@ -31,6 +31,15 @@ pub(super) fn decode_file(path: &Path, validation: Validation) -> Result<Compone
     let bytes = read_wasm_file_shared(path)?;
     let name = super::component_name_for(path);
     decode(&name, Some(path.to_path_buf()), bytes, validation)
+}
+
+/// [`decode_file`] with [`Validation::Structure`], leaving `sha256` empty instead of hashing.
+pub(super) fn describe_file_unhashed(path: &Path) -> Result<Component, DecodeError> {
+    let bytes = read_wasm_file_shared(path)?;
+    let name = super::component_name_for(path);
+    let mut input = Unchecked::new(&name, Some(path.into()), bytes, Validation::Structure)?;
+    input.sha256 = Sha256::Unwanted;
+    validated_then(input, decode_valid)
 }
 
 /// The WIT document of a file (see [`Component::wit_document`]), decoding nothing else.
@@ -120,14 +129,11 @@ fn precise_error(name: &str, kind: Kind, bytes: &[u8], fallback: DecodeError) ->
 /// validated here (unless known valid): the composition that embeds them is, in full.
 pub(super) fn outlines(files: &[&Path]) -> Vec<Result<Component, DecodeError>> {
     let outline_file = |path: &&Path| {
-        let bytes = read_wasm_file_shared(path)?;
+        // Hashed as read: whether the file was validated before is looked up by its hash.
+        let (bytes, sha256) = read_wasm_file_hashed(path)?;
         let name = super::component_name_for(path);
-        let input = Unchecked::new(
-            &name,
-            Some(path.to_path_buf()),
-            bytes,
-            Validation::Remembered,
-        )?;
+        let path = Some(path.to_path_buf());
+        let input = Unchecked::hashed(&name, path, bytes, sha256)?;
         outline(input)
     };
     files.iter().map(outline_file).collect()
@@ -151,16 +157,35 @@ impl Unchecked {
         bytes: Arc<[u8]>,
         validation: Validation,
     ) -> Result<Self, DecodeError> {
+        if validation == Validation::Remembered {
+            let sha256 = sha256_hex(&bytes);
+            return Self::hashed(name, path, bytes, sha256);
+        }
         let kind = classify(name, &bytes)?;
-        let (sha256, validation) = match validation {
-            Validation::Remembered => {
-                let sha256 = sha256_hex(&bytes);
-                let known = validated::known(&sha256);
-                let v = if known { Validation::Skip } else { validation };
-                (Sha256::Known(sha256), v)
-            }
-            v => (Sha256::Later, v),
+        Ok(Unchecked {
+            name: name.to_string(),
+            path,
+            bytes,
+            kind,
+            sha256: Sha256::Later,
+            validation,
+        })
+    }
+
+    /// Bytes of this sha256, validated as [`Validation::Remembered`].
+    fn hashed(
+        name: &str,
+        path: Option<PathBuf>,
+        bytes: Arc<[u8]>,
+        sha256: String,
+    ) -> Result<Self, DecodeError> {
+        let kind = classify(name, &bytes)?;
+        let validation = if validated::known(&sha256) {
+            Validation::Skip
+        } else {
+            Validation::Remembered
         };
+        let sha256 = Sha256::Known(sha256);
         Ok(Unchecked {
             name: name.to_string(),
             path,
@@ -234,6 +259,8 @@ enum Sha256 {
     Known(String),
     Hashing(std::thread::JoinHandle<String>),
     Later,
+    /// Not computed: the component's `sha256` stays empty.
+    Unwanted,
 }
 
 impl Sha256 {
@@ -249,6 +276,7 @@ impl Sha256 {
             Sha256::Known(sha256) => sha256,
             Sha256::Hashing(h) => h.join().unwrap_or_else(|_| sha256_hex(bytes)),
             Sha256::Later => sha256_hex(bytes),
+            Sha256::Unwanted => String::new(),
         }
     }
 }

@@ -304,6 +304,13 @@ impl Component {
         decode::decode_file(path, Validation::Structure)
     }
 
+    /// [`Component::describe_file`] without hashing the file: `sha256` is left empty. For a
+    /// description that does not show it — hashing a large component costs about a third of
+    /// describing it.
+    pub fn describe_file_unhashed(path: &Path) -> Result<Self, DecodeError> {
+        decode::describe_file_unhashed(path)
+    }
+
     /// Reads a component for composing it: only the names of its imports and exports are read
     /// (interfaces without functions or types, functions without signatures), `wit` stays
     /// empty and the WIT behind `decoded` is decoded on first use — a composition that

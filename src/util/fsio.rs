@@ -32,18 +32,83 @@ pub fn read_wasm_file(path: &Path) -> Result<Vec<u8>, DecodeError> {
 /// `Vec` into an `Arc<[u8]>` would copy the whole file (for a 20 MB component, a second
 /// 20 MB of page faults and copying).
 pub fn read_wasm_file_shared(path: &Path) -> Result<Arc<[u8]>, DecodeError> {
-    let (mut file, len) = open_wasm_file(path)?;
-    // SAFETY: zeroed memory is a valid `[u8]`. Zeroed rather than filled: a large allocation
-    // comes zeroed from the kernel, and filling it would cost another pass over the file.
-    let mut shared: Arc<[u8]> = unsafe { Arc::new_zeroed_slice(len as usize).assume_init() };
+    let (file, len) = open_wasm_file(path)?;
+    read_opened(path, file, len)
+}
+
+/// [`read_wasm_file_shared`] of a file opened by [`open_wasm_file`], `len` bytes long.
+fn read_opened(path: &Path, mut file: File, len: u64) -> Result<Arc<[u8]>, DecodeError> {
+    let mut shared = shared_buffer(len);
     if let Some(buf) = Arc::get_mut(&mut shared) {
-        if file.read_exact(buf).is_ok() && matches!(file.read(&mut [0]), Ok(0)) {
+        if file.read_exact(buf).is_ok() && at_end(&mut file) {
             return Ok(shared);
         }
     }
     // The file changed length since it was measured (or could not be read): read it again the
     // general way, which also gives the precise error.
     read_wasm_file(path).map(Arc::from)
+}
+
+/// [`read_wasm_file_shared`] and the sha256 of the bytes. A large file is hashed while it is
+/// read, each chunk on another thread as soon as it is in, so that hashing it costs little
+/// more time than reading it.
+pub fn read_wasm_file_hashed(path: &Path) -> Result<(Arc<[u8]>, String), DecodeError> {
+    const CHUNK: usize = 1 << 20;
+    let (mut file, len) = open_wasm_file(path)?;
+    if len < 2 * CHUNK as u64 {
+        let bytes = read_opened(path, file, len)?;
+        let sha256 = crate::model::sha256_hex(&bytes);
+        return Ok((bytes, sha256));
+    }
+    let mut shared = shared_buffer(len);
+    let buf = Arc::get_mut(&mut shared).expect("a new buffer has no other owner");
+    let hashed = std::thread::scope(|s| {
+        let (chunks, hash_chunks) = std::sync::mpsc::channel::<&[u8]>();
+        let hasher = std::thread::Builder::new().spawn_scoped(s, move || {
+            use sha2::Digest;
+            let mut sha256 = sha2::Sha256::new();
+            hash_chunks.iter().for_each(|chunk| sha256.update(chunk));
+            hex::encode(sha256.finalize())
+        });
+        let Ok(hasher) = hasher else {
+            return None;
+        };
+        for chunk in buf.chunks_mut(CHUNK) {
+            if file.read_exact(chunk).is_err() {
+                return None;
+            }
+            let chunk: &[u8] = chunk;
+            chunks.send(chunk).ok()?;
+        }
+        drop(chunks);
+        let sha256 = hasher.join().ok()?;
+        at_end(&mut file).then_some(sha256)
+    });
+    match hashed {
+        Some(sha256) => Ok((shared, sha256)),
+        // The file changed while read, could not be read, or no thread could be started.
+        None => {
+            let bytes: Arc<[u8]> = read_wasm_file(path)?.into();
+            let sha256 = crate::model::sha256_hex(&bytes);
+            Ok((bytes, sha256))
+        }
+    }
+}
+
+/// A zeroed buffer of `len` bytes to read a file into, its pages mapped up front.
+fn shared_buffer(len: u64) -> Arc<[u8]> {
+    let mut zeroed = Arc::new_zeroed_slice(len as usize);
+    if let Some(buf) = Arc::get_mut(&mut zeroed) {
+        crate::util::mem::populate(buf);
+    }
+    // SAFETY: zeroed memory is a valid `[u8]`. Zeroed rather than filled: a large allocation
+    // comes zeroed from the kernel, and filling it would cost another pass over the file.
+    unsafe { zeroed.assume_init() }
+}
+
+/// Whether `file` has nothing left to read (it did not grow since it was measured).
+fn at_end(file: &mut File) -> bool {
+    matches!(file.read(&mut [0]), Ok(0))
 }
 
 /// Opens a regular file of at most [`MAX_WASM_SIZE`] bytes; returns it with its length.
@@ -170,6 +235,25 @@ fn stage(path: &Path, contents: &[u8], durable: bool) -> std::io::Result<tempfil
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_reads_give_the_bytes_and_their_sha256() {
+        let dir = tempfile::tempdir().unwrap();
+        let mib = 1 << 20;
+        // Below the chunked path, at it, at a chunk boundary, and with a partial last chunk.
+        for len in [0, 10, 2 * mib - 1, 2 * mib, 3 * mib, 3 * mib + 12345] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 255) as u8).collect();
+            let p = dir.path().join(format!("{len}.wasm"));
+            fs::write(&p, &bytes).unwrap();
+            let (read, sha256) = read_wasm_file_hashed(&p).unwrap();
+            assert_eq!(&read[..], &bytes[..], "{len}");
+            assert_eq!(sha256, crate::model::sha256_hex(&bytes), "{len}");
+        }
+        assert!(matches!(
+            read_wasm_file_hashed(&dir.path().join("missing.wasm")),
+            Err(DecodeError::NotFound { .. })
+        ));
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {

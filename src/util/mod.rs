@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod fsio;
+pub mod mem;
 pub mod sanitize;
 pub mod validate;
 pub mod validated;

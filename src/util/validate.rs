@@ -15,18 +15,23 @@ const PARALLEL_FROM: usize = 1 << 20;
 /// runs of about equal size, one per core; the error reported is the first in file order,
 /// as with the sequential validator.
 pub fn validate_all(bytes: &[u8]) -> Result<(), BinaryReaderError> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Asked only for large code: it reads cgroup files, a cost a small component would feel.
+    let threads = || std::thread::available_parallelism().map_or(1, usize::from);
     validate_all_split(bytes, PARALLEL_FROM, threads)
 }
 
 fn validate_all_split(
     bytes: &[u8],
     parallel_from: usize,
-    threads: usize,
+    threads: impl FnOnce() -> usize,
 ) -> Result<(), BinaryReaderError> {
     let bodies = validate_structure(bytes)?;
     let code: usize = bodies.iter().map(|(_, body)| code_size(body)).sum();
-    if code < parallel_from || threads < 2 {
+    if code < parallel_from {
+        return validate_bodies(bodies);
+    }
+    let threads = threads();
+    if threads < 2 {
         return validate_bodies(bodies);
     }
     let runs = split_by_size(bodies, code.div_ceil(threads));
@@ -169,7 +174,7 @@ mod tests {
                 // Whole or split in runs on several threads, the first error in file order.
                 let b = sequential(&bad);
                 for threads in [1, 2, 3, 7] {
-                    let a = validate_all_split(&bad, 0, threads);
+                    let a = validate_all_split(&bad, 0, || threads);
                     assert_eq!(a.is_ok(), b.is_ok(), "{name} flipped at {at} ({threads})");
                     if let (Err(a), Err(b)) = (a, &b) {
                         assert_eq!(

@@ -135,6 +135,12 @@ pub struct TypeIndex {
     cache: HashSet<(ItemKind, ItemKind)>,
 }
 
+/// The wac package name of a component: named after its content, so that components with the
+/// same bytes share one package in a composition.
+pub fn package_name(c: &Component) -> String {
+    format!("wirebench:c{}", &c.sha256[..c.sha256.len().min(16)])
+}
+
 /// How many bytes of component binaries the index keeps parsed for compositions.
 const KEEP_PACKAGE_BYTES: usize = 64 << 20;
 
@@ -158,13 +164,15 @@ impl TypeIndex {
             let bytes = c.bytes().ok_or_else(|| PlugCheckError::NoBinary {
                 component: c.name.clone(),
             })?;
-            let name = format!("wirebench:c{}", &c.sha256[..c.sha256.len().min(16)]);
-            let pkg = Package::from_bytes(&name, None, bytes.to_vec(), &mut self.types).map_err(
-                |source| PlugCheckError::Unreadable {
-                    component: c.name.clone(),
-                    source,
-                },
-            )?;
+            let name = package_name(c);
+            let owned = crate::util::mem::copy_large(bytes);
+            let pkg =
+                Package::from_bytes(&name, None, owned, &mut self.types).map_err(|source| {
+                    PlugCheckError::Unreadable {
+                        component: c.name.clone(),
+                        source,
+                    }
+                })?;
             self.worlds.insert(c.sha256.clone(), pkg.ty());
             self.package_bytes += pkg.bytes().len();
             while self.package_bytes > KEEP_PACKAGE_BYTES && !self.packages.is_empty() {
@@ -175,6 +183,19 @@ impl TypeIndex {
             self.packages.insert(c.sha256.clone(), pkg);
         }
         Ok(&self.packages[&c.sha256])
+    }
+
+    /// [`TypeIndex::package`], moved out of the index: for a composition made once, which
+    /// then needs no copy of the binary. The component's types stay; a later use parses the
+    /// package again.
+    pub fn take_package(&mut self, c: &Component) -> Result<Package, PlugCheckError> {
+        self.package(c)?;
+        let pkg = self
+            .packages
+            .shift_remove(&c.sha256)
+            .expect("`package` just indexed it");
+        self.package_bytes -= pkg.bytes().len();
+        Ok(pkg)
     }
 
     /// The arena every package of the index lives in.
