@@ -343,7 +343,8 @@ crit = {}
 stamp = f"{env['WORK']}/bench-stamp"
 if env["BENCHES"] == "1" and os.path.exists(stamp):
     since = os.path.getmtime(stamp)
-    for b in glob.glob(f"{env['ROOT']}/target/criterion/**/new/benchmark.json", recursive=True):
+    target = env.get("CARGO_TARGET_DIR") or f"{env['ROOT']}/target"
+    for b in glob.glob(f"{target}/criterion/**/new/benchmark.json", recursive=True):
         if os.path.getmtime(b) < since:
             continue
         meta = json.load(open(b))

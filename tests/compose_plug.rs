@@ -3,7 +3,9 @@
 mod compose_util;
 
 use compose_util::component;
-use wirebench::compose::{encode_workspace, plug_workspace, EncodeOptions, PlugSetError};
+use wirebench::compose::{
+    encode_workspace, encode_workspace_once, plug_workspace, EncodeOptions, PlugSetError,
+};
 use wirebench::model::Component;
 
 const KV: &str = "package neon:kv-store@1.0.0;
@@ -75,6 +77,25 @@ fn chain_of_three_plugs_every_level() {
     let (imports, exports) = compose_util::ports(&bytes);
     assert!(imports.is_empty(), "{imports:?}");
     assert_eq!(exports, ["serve"]);
+}
+
+#[test]
+fn composing_once_moves_packages_and_makes_the_same_bytes() {
+    let wit = deps_wit();
+    let gateway = comp("gateway", &wit, "neon:processor/gateway@1.0.0");
+    let processor = comp("processor", &wit, "neon:processor/processor@1.0.0");
+    let kv = comp("kv", &wit, "neon:kv-store/kv@1.0.0");
+    let (ws, root) = plug_workspace(gateway, vec![processor, kv]).unwrap();
+    let opts = EncodeOptions {
+        root: Some(root),
+        exports: None,
+    };
+    let copied = encode_workspace(&ws, &opts).unwrap();
+    // A clone shares the type index: composing it once takes the packages out of the index,
+    // and the workspace left behind parses them again when it composes next.
+    let once = encode_workspace_once(ws.clone(), &opts).unwrap();
+    assert_eq!(once, copied);
+    assert_eq!(encode_workspace(&ws, &opts).unwrap(), copied);
 }
 
 #[test]

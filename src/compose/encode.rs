@@ -305,7 +305,7 @@ pub fn encode_workspace(ws: &Workspace, opts: &EncodeOptions) -> Result<Vec<u8>,
     encode(ws, opts, Packages::Copy)
 }
 
-/// [`encode_workspace`] for a workspace composed once (a command line `plug`/`check`): the
+/// [`encode_workspace`] for a workspace composed once (`wirebench plug`): the
 /// component binaries the plug checks parsed move into the composition instead of being
 /// copied, which for a large component saves a copy as large as the component.
 pub fn encode_workspace_once(ws: Workspace, opts: &EncodeOptions) -> Result<Vec<u8>, ComposeError> {
