@@ -219,8 +219,13 @@ fn build_graph(
         let package = match registered.get(&name) {
             Some(p) => *p,
             None => {
-                let package = named.get_mut(&name).and_then(Option::take);
-                let package = package.expect("every component's package was read above");
+                // Read above for every component; a miss would be a bug, reported, not a panic.
+                let package = named.get_mut(&name).and_then(Option::take).ok_or_else(|| {
+                    ComposeError::NotComposable {
+                        id: id.clone(),
+                        kind: "component whose package was not read".into(),
+                    }
+                })?;
                 let p = graph
                     .register_package(package)
                     .map_err(|e| ComposeError::Package {
