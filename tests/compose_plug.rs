@@ -52,13 +52,18 @@ fn kv_wit(store_iface: &str) -> String {
     )
 }
 
-#[test]
-fn chain_of_three_plugs_every_level() {
+/// gateway ← processor ← kv, plugged as `wac plug` would; with the root's id.
+fn chain_of_three() -> (wirebench::workspace::Workspace, String) {
     let wit = deps_wit();
     let gateway = comp("gateway", &wit, "neon:processor/gateway@1.0.0");
     let processor = comp("processor", &wit, "neon:processor/processor@1.0.0");
     let kv = comp("kv", &wit, "neon:kv-store/kv@1.0.0");
-    let (ws, root) = plug_workspace(gateway, vec![processor, kv]).unwrap();
+    plug_workspace(gateway, vec![processor, kv]).unwrap()
+}
+
+#[test]
+fn chain_of_three_plugs_every_level() {
+    let (ws, root) = chain_of_three();
     assert_eq!(root, "gateway");
     let pairs: Vec<(&str, &str)> = ws
         .plugs
@@ -81,11 +86,7 @@ fn chain_of_three_plugs_every_level() {
 
 #[test]
 fn composing_once_moves_packages_and_makes_the_same_bytes() {
-    let wit = deps_wit();
-    let gateway = comp("gateway", &wit, "neon:processor/gateway@1.0.0");
-    let processor = comp("processor", &wit, "neon:processor/processor@1.0.0");
-    let kv = comp("kv", &wit, "neon:kv-store/kv@1.0.0");
-    let (ws, root) = plug_workspace(gateway, vec![processor, kv]).unwrap();
+    let (ws, root) = chain_of_three();
     let opts = EncodeOptions {
         root: Some(root),
         exports: None,

@@ -1,7 +1,7 @@
 //! `wirebench plug SOCKET --plug PLUG... -o OUT`: `wac plug`, including chains of plugs.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -53,23 +53,21 @@ impl PlugCommand {
         let mut files = vec![self.socket.as_path()];
         files.extend(self.plugs.iter().map(PathBuf::as_path));
         let role = |i: usize| if i == 0 { "socket" } else { "plug" };
+        let failed_to_read = |role: &str, path: &Path| {
+            format!("failed to read {role} component `{}`", path.display())
+        };
         let mut read = Component::outlines_from_files(&files)
             .into_iter()
             .zip(&files)
             .enumerate()
-            .map(|(i, (c, path))| {
-                c.with_context(|| {
-                    format!("failed to read {} component `{}`", role(i), path.display())
-                })
-            })
+            .map(|(i, (c, path))| c.with_context(|| failed_to_read(role(i), path)))
             .collect::<Result<Vec<_>>>()?;
         // Outlines are not validated: a refusal to plug may come from an input whose code or
         // structure is broken. Name it as reading it whole would (this runs only on failure).
         let blame = |refusal: anyhow::Error| {
             for (i, path) in files.iter().enumerate() {
                 if let Err(fault) = Component::from_file(path) {
-                    let what = format!("failed to read {} component `{}`", role(i), path.display());
-                    return anyhow::Error::new(fault).context(what);
+                    return anyhow::Error::new(fault).context(failed_to_read(role(i), path));
                 }
             }
             refusal
@@ -95,10 +93,7 @@ impl PlugCommand {
                 let role = if id == root { "socket" } else { "plug" };
                 let path = paths.get(&id).cloned().flatten();
                 let path = path.unwrap_or_else(|| id.into());
-                anyhow::Error::new(source).context(format!(
-                    "failed to read {role} component `{}`",
-                    path.display()
-                ))
+                anyhow::Error::new(source).context(failed_to_read(role, &path))
             }
             e => anyhow::Error::new(e).context("failed to compose"),
         })?;

@@ -184,13 +184,15 @@ fn build_graph(
     // Consumers first, as `wac plug` adds the socket first: wac-graph names merged implicit
     // imports after the first instantiation that needs them. The packages are the ones the
     // plug checks parsed (parsing is most of building a graph), in a copy of their arena.
-    // Components with the same bytes share their (content-named) package.
-    let mut named: HashMap<String, Option<wac_types::Package>> = HashMap::new();
+    // Components with the same bytes share their (content-named) package: only the first of
+    // them brings it.
+    let mut packages_in_order: Vec<(&String, String, Option<wac_types::Package>)> = Vec::new();
     ws.with_type_index(|index| {
         for id in plan.order.iter().rev() {
             let c = &ws.components[id];
             let name = package_name(c);
-            if named.contains_key(&name) {
+            if packages_in_order.iter().any(|(_, n, _)| *n == name) {
+                packages_in_order.push((id, name, None));
                 continue;
             }
             let package = match packages {
@@ -207,25 +209,16 @@ fn build_graph(
                     kind: "component without a decoded binary".into(),
                 },
             })?;
-            named.insert(name, Some(package));
+            packages_in_order.push((id, name, Some(package)));
         }
         *graph.types_mut() = index.types().clone();
         Ok::<_, ComposeError>(())
     })?;
     let mut registered: HashMap<String, PackageId> = HashMap::new();
     let mut instances: IndexMap<&str, NodeId> = IndexMap::new();
-    for id in plan.order.iter().rev() {
-        let name = package_name(&ws.components[id]);
-        let package = match registered.get(&name) {
-            Some(p) => *p,
-            None => {
-                // Read above for every component; a miss would be a bug, reported, not a panic.
-                let package = named.get_mut(&name).and_then(Option::take).ok_or_else(|| {
-                    ComposeError::NotComposable {
-                        id: id.clone(),
-                        kind: "component whose package was not read".into(),
-                    }
-                })?;
+    for (id, name, package) in packages_in_order {
+        let package = match package {
+            Some(package) => {
                 let p = graph
                     .register_package(package)
                     .map_err(|e| ComposeError::Package {
@@ -235,6 +228,8 @@ fn build_graph(
                 registered.insert(name, p);
                 p
             }
+            // A later component with the same bytes as one registered before.
+            None => registered[&name],
         };
         let node = graph.instantiate(package);
         graph.set_node_name(node, id.clone());

@@ -37,8 +37,8 @@ pub(super) fn decode_file(path: &Path, validation: Validation) -> Result<Compone
 pub(super) fn describe_file_unhashed(path: &Path) -> Result<Component, DecodeError> {
     let bytes = read_wasm_file_shared(path)?;
     let name = super::component_name_for(path);
-    let mut input = Unchecked::new(&name, Some(path.into()), bytes, Validation::Structure)?;
-    input.sha256 = Sha256::Unwanted;
+    let path = Some(path.into());
+    let input = Unchecked::with(&name, path, bytes, Sha256::Unwanted, Validation::Structure)?;
     validated_then(input, decode_valid)
 }
 
@@ -161,15 +161,7 @@ impl Unchecked {
             let sha256 = sha256_hex(&bytes);
             return Self::hashed(name, path, bytes, sha256);
         }
-        let kind = classify(name, &bytes)?;
-        Ok(Unchecked {
-            name: name.to_string(),
-            path,
-            bytes,
-            kind,
-            sha256: Sha256::Later,
-            validation,
-        })
+        Self::with(name, path, bytes, Sha256::Later, validation)
     }
 
     /// Bytes of this sha256, validated as [`Validation::Remembered`].
@@ -179,13 +171,22 @@ impl Unchecked {
         bytes: Arc<[u8]>,
         sha256: String,
     ) -> Result<Self, DecodeError> {
-        let kind = classify(name, &bytes)?;
         let validation = if validated::known(&sha256) {
             Validation::Skip
         } else {
             Validation::Remembered
         };
-        let sha256 = Sha256::Known(sha256);
+        Self::with(name, path, bytes, Sha256::Known(sha256), validation)
+    }
+
+    fn with(
+        name: &str,
+        path: Option<PathBuf>,
+        bytes: Arc<[u8]>,
+        sha256: Sha256,
+        validation: Validation,
+    ) -> Result<Self, DecodeError> {
+        let kind = classify(name, &bytes)?;
         Ok(Unchecked {
             name: name.to_string(),
             path,

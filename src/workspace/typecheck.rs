@@ -155,25 +155,8 @@ impl TypeIndex {
     /// The wac-types package of a component, parsed into the index's arena on first use.
     /// It is named after its content: one package per distinct binary, whatever it is called.
     pub fn package(&mut self, c: &Component) -> Result<&Package, PlugCheckError> {
-        if c.kind == Kind::CoreModule {
-            return Err(PlugCheckError::CoreModule {
-                component: c.name.clone(),
-            });
-        }
         if !self.packages.contains_key(&c.sha256) {
-            let bytes = c.bytes().ok_or_else(|| PlugCheckError::NoBinary {
-                component: c.name.clone(),
-            })?;
-            let name = package_name(c);
-            let owned = crate::util::mem::copy_large(bytes);
-            let pkg =
-                Package::from_bytes(&name, None, owned, &mut self.types).map_err(|source| {
-                    PlugCheckError::Unreadable {
-                        component: c.name.clone(),
-                        source,
-                    }
-                })?;
-            self.worlds.insert(c.sha256.clone(), pkg.ty());
+            let pkg = self.parse(c)?;
             self.package_bytes += pkg.bytes().len();
             while self.package_bytes > KEEP_PACKAGE_BYTES && !self.packages.is_empty() {
                 if let Some((_, old)) = self.packages.shift_remove_index(0) {
@@ -185,16 +168,37 @@ impl TypeIndex {
         Ok(&self.packages[&c.sha256])
     }
 
-    /// [`TypeIndex::package`], moved out of the index: for a composition made once, which
-    /// then needs no copy of the binary. The component's types stay; a later use parses the
-    /// package again.
+    /// [`TypeIndex::package`], moved out of the index (or parsed, not kept): for a
+    /// composition made once, which then needs no copy of the binary. The component's types
+    /// stay; a later use parses the package again.
     pub fn take_package(&mut self, c: &Component) -> Result<Package, PlugCheckError> {
-        self.package(c)?;
-        let pkg = self
-            .packages
-            .shift_remove(&c.sha256)
-            .expect("`package` just indexed it");
-        self.package_bytes -= pkg.bytes().len();
+        match self.packages.shift_remove(&c.sha256) {
+            Some(pkg) => {
+                self.package_bytes -= pkg.bytes().len();
+                Ok(pkg)
+            }
+            None => self.parse(c),
+        }
+    }
+
+    /// Parses a component's package into the arena and remembers its world type.
+    fn parse(&mut self, c: &Component) -> Result<Package, PlugCheckError> {
+        if c.kind == Kind::CoreModule {
+            return Err(PlugCheckError::CoreModule {
+                component: c.name.clone(),
+            });
+        }
+        let bytes = c.bytes().ok_or_else(|| PlugCheckError::NoBinary {
+            component: c.name.clone(),
+        })?;
+        let owned = crate::util::mem::copy_large(bytes);
+        let pkg = Package::from_bytes(&package_name(c), None, owned, &mut self.types).map_err(
+            |source| PlugCheckError::Unreadable {
+                component: c.name.clone(),
+                source,
+            },
+        )?;
+        self.worlds.insert(c.sha256.clone(), pkg.ty());
         Ok(pkg)
     }
 
