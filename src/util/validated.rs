@@ -73,10 +73,32 @@ fn record_in(log: &Path, sha256: &str) -> std::io::Result<()> {
     };
     // One write per entry: appends from concurrent processes do not interleave within it.
     file.write_all(format!("{sha256}\n").as_bytes())?;
-    if file.metadata()?.len() > (KEEP * ENTRY) as u64 {
+    let len = file.metadata()?.len();
+    if len == ENTRY as u64 {
+        remove_directory_records(log.parent().unwrap_or(Path::new(".")));
+    }
+    if len > (KEEP * ENTRY) as u64 {
         keep_newest(log)?;
     }
     Ok(())
+}
+
+/// Removes the records of earlier versions, a directory with an empty file per hash
+/// (`validated-<validator>-all-features/`), once this record starts: never read again.
+fn remove_directory_records(cache: &Path) {
+    let Ok(entries) = fs::read_dir(cache) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("validated-")
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if old {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Rewrites the record with its newest half (replaced whole: a reader sees old or new).
@@ -123,6 +145,23 @@ mod tests {
             assert!(!known_in(&log, bad), "{bad}");
         }
         assert_eq!(fs::read(&log).unwrap(), format!("{a}\n").as_bytes());
+    }
+
+    #[test]
+    fn a_new_record_removes_the_directories_of_earlier_versions() {
+        let cache = tempfile::tempdir().unwrap();
+        let old = cache.path().join("validated-wasmparser-0.263-all-features");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(hash(1)), b"").unwrap();
+        let unrelated = cache.path().join("compiled");
+        fs::create_dir(&unrelated).unwrap();
+        let log = cache.path().join("validated-x.log");
+        record_in(&log, &hash(2)).unwrap();
+        assert!(!old.exists() && unrelated.exists() && log.exists());
+        // Only a record's start looks: a directory made later is left alone.
+        fs::create_dir(&old).unwrap();
+        record_in(&log, &hash(3)).unwrap();
+        assert!(old.exists());
     }
 
     #[test]
