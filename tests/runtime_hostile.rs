@@ -132,6 +132,31 @@ fn memory_bombs_hit_the_cap_and_memory_stays_bounded() {
 }
 
 #[test]
+fn a_result_past_what_a_guest_may_pass_the_host_is_named() {
+    let limits = Limits {
+        timeout: Duration::from_secs(20),
+        max_memory: 512 << 20,
+        ..tight()
+    };
+    let mut s = hostile(Grants::default(), limits);
+    // Fits the guest's memory, not the 128 MiB the host may allocate for one call's data.
+    let e = s.call("big-string(130)").result.unwrap_err();
+    assert!(
+        matches!(e, CallError::TooMuchData { limit, .. } if limit == 128 << 20),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "big-string: what the guest passed the host in one call would take more than 128 MiB \
+         of host memory — the guest was stopped; have it return or write less at a time"
+    );
+    assert!(
+        ok(&mut s, "big-string(1)").len() > 1 << 20,
+        "a fresh instance answers"
+    );
+}
+
+#[test]
 fn panics_and_traps_carry_the_guest_message() {
     let mut s = hostile(Grants::default(), tight());
     repeatedly(

@@ -52,6 +52,10 @@ pub enum CallError {
     /// The guest's linear memory would pass the cap.
     #[error("{func}: out of memory — linear memory would exceed the {} cap; raise it with --max-memory", fmt_size(*limit))]
     OutOfMemory { func: String, limit: u64 },
+    /// The guest passed the host more data in one call than wasmtime lets the host allocate for
+    /// it (a string, a list, a buffer to write).
+    #[error("{func}: what the guest passed the host in one call would take more than {} of host memory — the guest was stopped; have it return or write less at a time", fmt_size(*limit))]
+    TooMuchData { func: String, limit: u64 },
     /// The guest exhausted the wasm stack (usually unbounded recursion).
     #[error(
         "{func}: wasm stack overflow — unbounded or too deep recursion{}",
@@ -105,6 +109,7 @@ impl CallError {
             CallError::Timeout { .. } => "timeout",
             CallError::Cancelled { .. } => "cancelled",
             CallError::OutOfMemory { .. } => "out-of-memory",
+            CallError::TooMuchData { .. } => "too-much-data",
             CallError::StackOverflow { .. } => "stack-overflow",
             CallError::GuestPanic { .. } => "guest-panic",
             CallError::Trap { .. } => "trap",
@@ -123,6 +128,7 @@ impl CallError {
             CallError::Timeout { .. }
                 | CallError::Cancelled { .. }
                 | CallError::OutOfMemory { .. }
+                | CallError::TooMuchData { .. }
                 | CallError::StackOverflow { .. }
                 | CallError::GuestPanic { .. }
                 | CallError::Trap { .. }
@@ -195,6 +201,16 @@ pub(crate) fn classify(err: &wasmtime::Error, cx: &FailureContext<'_>) -> CallEr
             limit: cx.max_memory,
         };
     }
+    // wasmtime's error type for this is private; its text is what identifies it.
+    if err
+        .chain()
+        .any(|c| c.to_string().contains(HOSTCALL_FUEL_EXHAUSTED))
+    {
+        return CallError::TooMuchData {
+            func,
+            limit: HOSTCALL_DATA_LIMIT,
+        };
+    }
     let frames = backtrace_frames(err);
     if let Some(t) = find::<TableCapExceeded>(err) {
         return CallError::Trap {
@@ -230,6 +246,12 @@ pub(crate) fn classify(err: &wasmtime::Error, cx: &FailureContext<'_>) -> CallEr
         },
     }
 }
+
+/// How wasmtime ends a guest-to-host call that copies more than the store's hostcall fuel.
+const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+
+/// The hostcall fuel of every store: wasmtime's default, which wirebench keeps.
+const HOSTCALL_DATA_LIMIT: u64 = 128 << 20;
 
 /// Looks for `T` in the error itself and in its whole source chain.
 fn find<T: std::error::Error + Send + Sync + 'static>(err: &wasmtime::Error) -> Option<&T> {
