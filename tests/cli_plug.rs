@@ -222,6 +222,26 @@ fn core_module_and_usage_errors_have_exit_codes() {
         "{}",
         stderr(&out)
     );
+    // An output nowhere to go names the directory, not a temporary file.
+    let chain = chain_dir();
+    let out = wirebench(
+        &[
+            &"plug",
+            &"app.wasm",
+            &"--plug",
+            &"scene.wasm",
+            &"--plug",
+            &"geometry.wasm",
+            &"-o",
+            &"gone/out.wasm",
+        ],
+        chain.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: failed to write output file `gone/out.wasm`: directory `gone` does not exist\n"
+    );
 }
 
 #[test]

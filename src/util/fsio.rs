@@ -169,6 +169,7 @@ fn describe_file_type(ft: &fs::FileType) -> &'static str {
 /// then fsync of the directory. A crash at any point leaves the old file or the new one.
 /// For what the user authored or saved.
 pub fn atomic_write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    refuse_directory(path)?;
     stage(path, contents, true)?
         .persist(path)
         .map_err(|e| e.error)?;
@@ -186,13 +187,41 @@ pub fn atomic_write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// file is removed before the new one is renamed into place (ext4 flushes a file renamed over
 /// another one at once); a reader may find no file for that instant, never a partial one.
 pub fn write_output(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    refuse_directory(path)?;
     let staged = stage(path, contents, false)?;
-    match fs::symlink_metadata(path) {
-        Ok(m) if !m.is_dir() => fs::remove_file(path)?,
-        _ => {}
+    if fs::symlink_metadata(path).is_ok() {
+        fs::remove_file(path)?;
     }
     staged.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A directory where a file is to be written is the caller's mistake, said as such (a rename
+/// onto it would only say "Is a directory").
+fn refuse_directory(path: &Path) -> std::io::Result<()> {
+    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory — name a file (in it, or elsewhere)",
+        ));
+    }
+    Ok(())
+}
+
+/// Why a temporary file beside the output could not be made, in terms of the directory the
+/// user named (the temporary file's own name means nothing to them).
+fn staging_failed(dir: &Path, e: std::io::Error) -> std::io::Error {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => format!("directory `{}` does not exist", dir.display()),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("no permission to create files in `{}`", dir.display())
+        }
+        std::io::ErrorKind::ReadOnlyFilesystem => {
+            format!("`{}` is on a read-only file system", dir.display())
+        }
+        _ => return e,
+    };
+    std::io::Error::new(e.kind(), what)
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -220,7 +249,10 @@ fn stage(path: &Path, contents: &[u8], durable: bool) -> std::io::Result<tempfil
         builder.permissions(fs::Permissions::from_mode(0o666));
         fs::metadata(path).ok().map(|m| m.permissions())
     };
-    let mut tmp = builder.tempfile_in(parent_dir(path))?;
+    let dir = parent_dir(path);
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| staging_failed(dir, e))?;
     #[cfg(unix)]
     if let Some(permissions) = existing {
         tmp.as_file().set_permissions(permissions)?;
@@ -301,6 +333,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no such file"), "{e}");
+    }
+
+    #[test]
+    fn writes_name_the_directory_at_fault_not_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-dir");
+        for write in [write_output, atomic_write] {
+            let e = write(&missing.join("out.wasm"), b"x").unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("directory `{}` does not exist", missing.display())
+            );
+            let e = write(dir.path(), b"x").unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::IsADirectory);
+            assert!(e.to_string().starts_with("it is a directory"), "{e}");
+        }
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "nothing left behind"
+        );
     }
 
     #[cfg(unix)]
