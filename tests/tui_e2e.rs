@@ -42,6 +42,10 @@ fn demo_wire_call_save_quit_in_tmux() {
     let manifest = std::fs::read_to_string(demo.join("wirebench.toml")).unwrap();
     assert!(manifest.contains("data-processor"), "{manifest}");
     assert!(Path::new(&demo).join("workspace.wac").exists() || manifest.contains(".wac"));
+    // The watcher sees the save itself: that is not a change made elsewhere to re-read.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let screen = t.screen();
+    assert!(!screen.contains("changed on disk"), "{screen}");
 
     t.command("q");
     t.wait_for("EXITED:0", 10);

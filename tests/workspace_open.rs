@@ -296,6 +296,28 @@ fn save_keeps_settings_and_a_failed_save_keeps_the_old_files() {
 }
 
 #[test]
+fn a_saved_workspace_knows_its_own_files_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    add(dir.path(), "kv", "neon:kv-store/kv@1.0.0");
+    add(dir.path(), "processor", "neon:processor/processor@1.0.0");
+    let ws = open(dir.path());
+    let manifest = dir.path().join("wirebench.toml");
+    let wac = dir.path().join("workspace.wac");
+    assert!(!ws.is_saved_as(&manifest), "not saved yet");
+    ws.save().unwrap();
+    // The watcher sees the save: no change to re-read, whichever way the path is spelt.
+    assert!(ws.is_saved_as(&manifest) && ws.is_saved_as(&wac));
+    assert!(ws.is_saved_as(&dir.path().join(".").join("wirebench.toml")));
+    // Edited by someone else: a change to re-read.
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("# edited\n");
+    std::fs::write(&manifest, text).unwrap();
+    assert!(!ws.is_saved_as(&manifest));
+    assert!(ws.is_saved_as(&wac));
+    assert!(!ws.is_saved_as(&dir.path().join("kv.wasm")));
+}
+
+#[test]
 fn saved_plug_that_no_longer_fits_is_reported_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     add(dir.path(), "kv", "neon:kv-store/kv@1.0.0");

@@ -15,6 +15,9 @@ pub const FLASH_FOR: Duration = Duration::from_millis(1200);
 impl App {
     pub(super) fn on_reload(&mut self, mut ev: ReloadEvent) -> Vec<Effect> {
         if ev.kind != FileKind::Component {
+            if self.workspace.is_saved_as(&ev.path) {
+                return Vec::new();
+            }
             self.log(
                 LineKind::Reload,
                 &format!("{} changed on disk — :reload to re-read it", ev.file_name()),

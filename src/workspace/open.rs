@@ -226,6 +226,34 @@ impl Workspace {
     }
 
     fn write_files(&self, dir: &Path) -> Result<(), WorkspaceError> {
+        // The `.wac` first: a crash between the two leaves the old manifest naming a valid file.
+        for (path, text) in self.saved_files(dir)? {
+            atomic_write(&path, text.as_bytes())
+                .map_err(|source| WorkspaceError::Save { path, source })?;
+        }
+        Ok(())
+    }
+
+    /// Whether `path` holds exactly what saving this workspace writes there: the workspace's
+    /// own save, seen again by the file watcher, is not a change to re-read.
+    pub fn is_saved_as(&self, path: &Path) -> bool {
+        let Some(dir) = self.root.as_deref() else {
+            return false;
+        };
+        let (Ok(files), Ok(target), Ok(on_disk)) = (
+            self.saved_files(dir),
+            fs::canonicalize(path),
+            fs::read(path),
+        ) else {
+            return false;
+        };
+        files.iter().any(|(p, text)| {
+            fs::canonicalize(p).is_ok_and(|p| p == target) && text.as_bytes() == on_disk
+        })
+    }
+
+    /// The `.wac` and the manifest saving into `dir` writes, in that order.
+    fn saved_files(&self, dir: &Path) -> Result<[(PathBuf, String); 2], WorkspaceError> {
         let wac_name = self
             .settings
             .composition
@@ -268,16 +296,13 @@ impl Workspace {
             message: e.to_string(),
         })?;
         let wac_text = compose::to_wac_in(self, Some(dir));
-        let save = |path: PathBuf, text: &str| {
-            atomic_write(&path, text.as_bytes())
-                .map_err(|source| WorkspaceError::Save { path, source })
-        };
-        // The `.wac` first: a crash between the two leaves the old manifest naming a valid file.
-        save(dir.join(&wac_name), &wac_text)?;
-        save(
-            dir.join(MANIFEST_FILE),
-            &format!("# wirebench workspace (see docs/workspace.md)\n{toml_text}"),
-        )
+        Ok([
+            (dir.join(&wac_name), wac_text),
+            (
+                dir.join(MANIFEST_FILE),
+                format!("# wirebench workspace (see docs/workspace.md)\n{toml_text}"),
+            ),
+        ])
     }
 
     /// The id of the component loaded from `path`, if any.
