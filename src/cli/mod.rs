@@ -54,7 +54,7 @@ pub struct Cli {
 /// The headless subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show a component's kind, size, hash, world, imports and exports (or its full WIT).
+    /// Show a component's kind, size, world, imports and exports (-v: hash, --wit: its full WIT).
     Inspect(inspect::InspectCommand),
     /// Plug components' exports into a socket's imports and write the composed component
     /// (`wac plug`, including chains of plugs).
