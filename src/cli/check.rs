@@ -1,6 +1,7 @@
 //! `wirebench check PATH...`: every plug, open import, ambiguity and mismatch; exit 3 when the
 //! composition is not complete, so CI can run it.
 
+use crate::util::words::count;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -141,9 +142,9 @@ fn text(r: &CheckResult, verbose: bool) -> String {
     let _ = match (r.complete, r.encoded_size) {
         (true, Some(size)) => writeln!(
             out,
-            "complete: {} components, {} plugs; the composition encodes to a valid component ({size} bytes)",
-            r.components.len(),
-            r.report.plugs.len()
+            "complete: {}, {}; the composition encodes to a valid component ({size} bytes)",
+            count(r.components.len(), "component"),
+            count(r.report.plugs.len(), "plug")
         ),
         _ => writeln!(out, "incomplete: fix the lines above (exit status 3)"),
     };

@@ -1,5 +1,6 @@
 //! `wirebench inspect FILE...`: a readable summary, the full WIT (`--wit`) or JSON (`--json`).
 
+use crate::util::words::count;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -172,8 +173,8 @@ fn section(s: &mut String, title: &str, items: &[WorldItemInfo], verbose: bool) 
                     s,
                     "  {}  ({}, {}; host-provided)",
                     i.name,
-                    plural(i.functions.len(), "function"),
-                    plural(i.types.len(), "type")
+                    count(i.functions.len(), "function"),
+                    count(i.types.len(), "type")
                 );
             }
             WorldItemInfo::Interface(i) => interface(s, i),
@@ -209,15 +210,6 @@ fn docs(s: &mut String, docs: Option<&str>, pad: &str) {
 
 fn indent(text: &str, pad: &str) -> String {
     text.replace('\n', &format!("\n{pad}"))
-}
-
-/// `1 function`, `3 functions`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// `58.3 KiB`, `1.2 MiB`.

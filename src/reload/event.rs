@@ -1,6 +1,7 @@
 //! What the watcher reports: one [`ReloadEvent`] per settled change of a watched file, and
 //! [`WatchStatus`] changes of the watch itself (folder gone, back, rescan, errors).
 
+use crate::util::words::count;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -106,7 +107,7 @@ impl ReplayReport {
     pub fn summary(&self) -> String {
         let total = self.replayed.len() + self.failed.len();
         let mut s = if self.failed.is_empty() {
-            format!("replayed {total} call{}", plural(total))
+            format!("replayed {}", count(total, "call"))
         } else {
             format!("replayed {} of {total} calls", self.replayed.len())
         };
@@ -114,14 +115,6 @@ impl ReplayReport {
             s.push_str(&format!(" ({call} failed: {err})"));
         }
         s
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

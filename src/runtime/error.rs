@@ -1,6 +1,7 @@
 //! [`CallError`]: every way loading or calling can fail, and the mapping from `wasmtime::Error`
 //! (traps, interrupts, limiter errors) to it at the runtime boundary.
 
+use crate::util::words::plural_s;
 use std::time::Duration;
 
 use wasmtime::Trap;
@@ -25,7 +26,7 @@ pub enum CallError {
         candidates: Vec<String>,
     },
     /// Wrong number of arguments.
-    #[error("{func}: expected {expected} argument{} ({params}), found {found}", plural(*expected))]
+    #[error("{func}: expected {expected} argument{} ({params}), found {found}", plural_s(*expected))]
     Arity {
         func: String,
         expected: usize,
@@ -133,14 +134,6 @@ impl CallError {
                 | CallError::GuestPanic { .. }
                 | CallError::Trap { .. }
         )
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

@@ -1,6 +1,7 @@
 //! The workbench state and its one entry point for change, `App::update(Action) -> Vec<Effect>`.
 //! Nothing here touches the terminal, the disk or a guest: effects describe that work.
 
+use crate::util::words::count;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -304,10 +305,10 @@ impl App {
         self.log(
             LineKind::Info,
             &format!(
-                "opened {} — {} components, {} plugs",
+                "opened {} — {}, {}",
                 self.location,
-                self.workspace.components.len(),
-                self.workspace.plugs.len()
+                count(self.workspace.components.len(), "component"),
+                count(self.workspace.plugs.len(), "plug")
             ),
         );
         for w in warnings {

@@ -7,3 +7,4 @@ pub mod mem;
 pub mod sanitize;
 pub mod validate;
 pub mod validated;
+pub mod words;

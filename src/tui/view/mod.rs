@@ -6,6 +6,7 @@ mod panes;
 pub use panes::inspector_text;
 pub mod theme;
 
+use crate::util::words::count;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -114,9 +115,9 @@ fn title_bar(app: &App, area: Rect, buf: &mut ratatui::buffer::Buffer) {
         Span::styled(crate::util::sanitize::one_line(&app.location), t.dim),
         Span::raw(if app.modified { " [+]" } else { "" }),
         Span::raw(format!(
-            "   {} components · {} plugs · ",
-            app.workspace.components.len(),
-            app.workspace.plugs.len()
+            "   {} · {} · ",
+            count(app.workspace.components.len(), "component"),
+            count(app.workspace.plugs.len(), "plug")
         )),
         Span::styled(
             format!("{open} open imports"),
