@@ -315,6 +315,12 @@ fn a_saved_workspace_knows_its_own_files_on_disk() {
     assert!(!ws.is_saved_as(&manifest));
     assert!(ws.is_saved_as(&wac));
     assert!(!ws.is_saved_as(&dir.path().join("kv.wasm")));
+    // The composition saved alone under another name (`:save other.wac`).
+    let other = dir.path().join("other.wac");
+    std::fs::write(&other, std::fs::read(&wac).unwrap()).unwrap();
+    assert!(ws.is_saved_as(&other));
+    std::fs::write(&other, "package edited:by-hand;\n").unwrap();
+    assert!(!ws.is_saved_as(&other));
 }
 
 #[test]

@@ -247,9 +247,21 @@ impl Workspace {
         ) else {
             return false;
         };
-        files.iter().any(|(p, text)| {
+        let saved = files.iter().any(|(p, text)| {
             fs::canonicalize(p).is_ok_and(|p| p == target) && text.as_bytes() == on_disk
-        })
+        });
+        // `:save other.wac` writes the composition alone, wherever it was asked to; only its
+        // comments (how to run `wac compose` from there) depend on where.
+        let code = |text: &[u8]| -> Vec<u8> {
+            text.split_inclusive(|b| *b == b'\n')
+                .filter(|line| !line.trim_ascii_start().starts_with(b"//"))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        saved
+            || (path.extension().is_some_and(|e| e == "wac")
+                && code(compose::to_wac_in(self, None).as_bytes()) == code(&on_disk))
     }
 
     /// The `.wac` and the manifest saving into `dir` writes, in that order.
