@@ -237,31 +237,27 @@ impl Workspace {
     /// Whether `path` holds exactly what saving this workspace writes there: the workspace's
     /// own save, seen again by the file watcher, is not a change to re-read.
     pub fn is_saved_as(&self, path: &Path) -> bool {
-        let Some(dir) = self.root.as_deref() else {
+        let (Some(dir), Ok(on_disk)) = (self.root.as_deref(), fs::read(path)) else {
             return false;
         };
-        let (Ok(files), Ok(target), Ok(on_disk)) = (
-            self.saved_files(dir),
-            fs::canonicalize(path),
-            fs::read(path),
-        ) else {
+        // A `.wac` (the workspace's own, or one saved alone with `:save other.wac`) depends on
+        // where it was saved only in its comments: how to run `wac compose` from there.
+        if path.extension().is_some_and(|e| e == "wac") {
+            let code = |text: &[u8]| -> Vec<u8> {
+                text.split_inclusive(|b| *b == b'\n')
+                    .filter(|line| !line.trim_ascii_start().starts_with(b"//"))
+                    .flatten()
+                    .copied()
+                    .collect()
+            };
+            return code(compose::to_wac_in(self, None).as_bytes()) == code(&on_disk);
+        }
+        let (Ok([_, (manifest, text)]), Ok(target)) =
+            (self.saved_files(dir), fs::canonicalize(path))
+        else {
             return false;
         };
-        let saved = files.iter().any(|(p, text)| {
-            fs::canonicalize(p).is_ok_and(|p| p == target) && text.as_bytes() == on_disk
-        });
-        // `:save other.wac` writes the composition alone, wherever it was asked to; only its
-        // comments (how to run `wac compose` from there) depend on where.
-        let code = |text: &[u8]| -> Vec<u8> {
-            text.split_inclusive(|b| *b == b'\n')
-                .filter(|line| !line.trim_ascii_start().starts_with(b"//"))
-                .flatten()
-                .copied()
-                .collect()
-        };
-        saved
-            || (path.extension().is_some_and(|e| e == "wac")
-                && code(compose::to_wac_in(self, None).as_bytes()) == code(&on_disk))
+        text.as_bytes() == on_disk && fs::canonicalize(manifest).is_ok_and(|m| m == target)
     }
 
     /// The `.wac` and the manifest saving into `dir` writes, in that order.
