@@ -1,7 +1,6 @@
 //! `wirebench check PATH...`: every plug, open import, ambiguity and mismatch; exit 3 when the
 //! composition is not complete, so CI can run it.
 
-use crate::util::words::count;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +12,7 @@ use serde::Serialize;
 use super::output::print_json;
 use crate::compose::{encode_workspace, EncodeOptions};
 use crate::util::sanitize::sanitize;
+use crate::util::words::count;
 use crate::workspace::{OpenReason, PlugReport, Workspace};
 
 /// Arguments of `wirebench check`.

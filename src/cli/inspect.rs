@@ -1,6 +1,5 @@
 //! `wirebench inspect FILE...`: a readable summary, the full WIT (`--wit`) or JSON (`--json`).
 
-use crate::util::words::count;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +10,7 @@ use clap::Args;
 use super::output::{print_error, print_json};
 use crate::model::{Component, InterfaceInfo, Kind, WorldItemInfo};
 use crate::util::sanitize::sanitize;
+use crate::util::words::count;
 
 /// Arguments of `wirebench inspect`.
 #[derive(Debug, Args)]

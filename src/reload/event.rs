@@ -1,7 +1,6 @@
 //! What the watcher reports: one [`ReloadEvent`] per settled change of a watched file, and
 //! [`WatchStatus`] changes of the watch itself (folder gone, back, rescan, errors).
 
-use crate::util::words::count;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -12,6 +11,7 @@ use thiserror::Error;
 use super::filter::FileKind;
 use crate::model::diff::WitDiff;
 use crate::model::{Component, DecodeError};
+use crate::util::words::count;
 
 /// Everything the watcher sends over its channel.
 #[derive(Debug)]

@@ -1,7 +1,6 @@
 //! [`CallError`]: every way loading or calling can fail, and the mapping from `wasmtime::Error`
 //! (traps, interrupts, limiter errors) to it at the runtime boundary.
 
-use crate::util::words::plural_s;
 use std::time::Duration;
 
 use wasmtime::Trap;
@@ -9,6 +8,7 @@ use wasmtime::Trap;
 use super::frames::{backtrace_frames, panic_message};
 
 use super::limits::{fmt_duration, fmt_size, MemoryCapExceeded, TableCapExceeded};
+use crate::util::words::plural_s;
 
 /// Why a load or a call failed; messages are one lowercase line naming the thing and the fix.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

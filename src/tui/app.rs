@@ -1,7 +1,6 @@
 //! The workbench state and its one entry point for change, `App::update(Action) -> Vec<Effect>`.
 //! Nothing here touches the terminal, the disk or a guest: effects describe that work.
 
-use crate::util::words::count;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use super::keymap::InputMode;
 use super::layout::{self, GraphLayout, PortSide, HOST_ID};
 use super::view;
 use crate::runtime::{self, FunctionEntry};
+use crate::util::words::count;
 use crate::workspace::{Candidate, PlugReport, Workspace};
 
 /// How wired components run.

@@ -6,7 +6,6 @@ mod panes;
 pub use panes::inspector_text;
 pub mod theme;
 
-use crate::util::words::count;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -15,6 +14,7 @@ use ratatui::Frame;
 use super::action::Pane;
 use super::app::App;
 use super::keymap::InputMode;
+use crate::util::words::count;
 use theme::Theme;
 
 /// Smallest screen the full layout is drawn on; below it a short notice is shown.
