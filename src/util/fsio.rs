@@ -54,11 +54,13 @@ fn read_opened(path: &Path, mut file: File, len: u64) -> Result<Arc<[u8]>, Decod
 /// more time than reading it.
 pub fn read_wasm_file_hashed(path: &Path) -> Result<(Arc<[u8]>, String), DecodeError> {
     const CHUNK: usize = 1 << 20;
+    let with_hash = |bytes: Arc<[u8]>| {
+        let sha256 = crate::model::sha256_hex(&bytes);
+        (bytes, sha256)
+    };
     let (mut file, len) = open_wasm_file(path)?;
     if len < 2 * CHUNK as u64 {
-        let bytes = read_opened(path, file, len)?;
-        let sha256 = crate::model::sha256_hex(&bytes);
-        return Ok((bytes, sha256));
+        return read_opened(path, file, len).map(with_hash);
     }
     let mut shared = shared_buffer(len);
     let buf = Arc::get_mut(&mut shared).expect("a new buffer has no other owner");
@@ -87,11 +89,7 @@ pub fn read_wasm_file_hashed(path: &Path) -> Result<(Arc<[u8]>, String), DecodeE
     match hashed {
         Some(sha256) => Ok((shared, sha256)),
         // The file changed while read, could not be read, or no thread could be started.
-        None => {
-            let bytes: Arc<[u8]> = read_wasm_file(path)?.into();
-            let sha256 = crate::model::sha256_hex(&bytes);
-            Ok((bytes, sha256))
-        }
+        None => read_wasm_file(path).map(|bytes| with_hash(bytes.into())),
     }
 }
 
@@ -224,7 +222,8 @@ fn staging_failed(dir: &Path, e: std::io::Error) -> std::io::Error {
     std::io::Error::new(e.kind(), what)
 }
 
-fn parent_dir(path: &Path) -> &Path {
+/// The directory `path` is in (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

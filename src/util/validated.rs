@@ -14,6 +14,8 @@ use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
+use crate::util::fsio::parent_dir;
+
 /// The validator whose verdicts the entries hold: a new wasmparser may judge differently.
 /// (A test keeps it in step with the `wasmparser` requirement in Cargo.toml.)
 const VALIDATOR: &str = "wasmparser-0.263";
@@ -63,10 +65,11 @@ fn record_in(log: &Path, sha256: &str) -> std::io::Result<()> {
     if !is_hash(sha256) || known_in(log, sha256) {
         return Ok(());
     }
+    let cache = parent_dir(log);
     let open = || OpenOptions::new().create(true).append(true).open(log);
     let mut file = match open() {
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            fs::create_dir_all(log.parent().unwrap_or(Path::new(".")))?;
+            fs::create_dir_all(cache)?;
             open()?
         }
         opened => opened?,
@@ -75,7 +78,7 @@ fn record_in(log: &Path, sha256: &str) -> std::io::Result<()> {
     file.write_all(format!("{sha256}\n").as_bytes())?;
     let len = file.metadata()?.len();
     if len == ENTRY as u64 {
-        remove_directory_records(log.parent().unwrap_or(Path::new(".")));
+        remove_directory_records(cache);
     }
     if len > (KEEP * ENTRY) as u64 {
         keep_newest(log)?;
